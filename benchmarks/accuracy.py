@@ -1,0 +1,75 @@
+"""Reason and status agreement with Sisimai's labels, whole messages and pasted text.
+
+    python benchmarks/accuracy.py [--verbose] [--form whole|pasted]
+
+Recipients are compared in order. A label whose status is Sisimai's pseudo code (X.0.9NN) or
+empty counts for the reason only. Ends with one line per form:
+``<form>: reason N/M = 0.xxx; status N/M = 0.xxx``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.corpus import available, pasted_form, samples  # noqa: E402
+from bot.analyse import read_bounce, verdicts  # noqa: E402
+from bot.errors import InputError  # noqa: E402
+
+
+def _real_status(status: str) -> bool:
+    return bool(status) and ".0.9" not in status
+
+
+def measure(form: str, *, verbose: bool = False) -> tuple[int, int, int, int]:
+    """Reason hits, reason total, status hits, status total for one form."""
+    r_hit = r_all = s_hit = s_all = 0
+    misses: Counter[tuple[str, str]] = Counter()
+    for sample in samples():
+        data: bytes | str = sample.raw if form == "whole" else pasted_form(sample.raw)
+        try:
+            bounce = read_bounce(data)
+        except InputError:
+            bounce = None
+        found = list(zip(bounce.failures, verdicts(bounce), strict=True)) if bounce else []
+        for i, label in enumerate(sample.labels):
+            failure, verdict = found[i] if i < len(found) else (None, None)
+            got_reason = str(verdict.reason) if verdict else "-"
+            r_all += 1
+            if got_reason == label["reason"]:
+                r_hit += 1
+            else:
+                misses[(label["reason"], got_reason)] += 1
+                if verbose:
+                    print(f"{form} {sample.name}#{i}: want {label['reason']} got {got_reason}"
+                          f" [{verdict.rule if verdict else ''}] {(failure.diagnostic if failure else '')[:140]!r}")
+            if _real_status(label["status"]):
+                s_all += 1
+                s_hit += bool(failure and failure.status == label["status"])
+    if verbose:
+        for (want, got), n in misses.most_common(40):
+            print(f"  {n:3d} want {want:16s} got {got}")
+    return r_hit, r_all, s_hit, s_all
+
+
+def main() -> int:
+    """Print the agreement for each form."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--verbose", action="store_true")
+    ap.add_argument("--form", choices=("whole", "pasted"))
+    args = ap.parse_args()
+    if not available():
+        print("corpus not found (set MXCHECK_CORPUS)", file=sys.stderr)
+        return 2
+    for form in (args.form,) if args.form else ("whole", "pasted"):
+        rh, ra, sh, sa = measure(form, verbose=args.verbose)
+        print(f"{form}: reason {rh}/{ra} = {rh / ra:.3f}; status {sh}/{sa} = {sh / max(sa, 1):.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

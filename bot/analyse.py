@@ -1,0 +1,18 @@
+"""The pure half of the pipeline: text → Message → Bounce → a verdict per failed recipient."""
+
+from __future__ import annotations
+
+from bot import parsers
+from bot.classify import classify
+from bot.models import Bounce, Verdict
+from bot.normalize import normalize
+
+
+def read_bounce(data: bytes | str) -> Bounce | None:
+    """Normalize and parse a text; None when it holds no bounce."""
+    return parsers.parse(normalize(data))
+
+
+def verdicts(bounce: Bounce) -> tuple[Verdict, ...]:
+    """The classifier's verdict for each failure of a bounce, in order."""
+    return tuple(classify(f, bounce) for f in bounce.failures)

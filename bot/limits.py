@@ -1,0 +1,7 @@
+"""Size bounds on everything mxcheck reads: a bounce is text, never megabytes of it."""
+
+MAX_INPUT_BYTES = 10 * 1024 * 1024  # a whole .eml with the original attached; refused above this
+MAX_PART_CHARS = 200_000  # per decoded part: enough for any report, cuts attached bodies short
+MAX_LINE_CHARS = 4_000  # longer lines are cut before any regular expression sees them
+MAX_RECIPIENTS = 200  # per bounce
+MAX_DOMAINS = 10  # DNS checks per message

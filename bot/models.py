@@ -1,0 +1,168 @@
+"""Frozen value types passed along the one-way pipeline: text → message → bounce → diagnosis."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.vocab import Action, Kind, Lang, Phase, ProblemId, Reason, Responsible, Severity
+
+
+# ----------------------------------------------------------------------------- normalize
+@dataclass(frozen=True, slots=True)
+class Part:
+    """One decoded MIME leaf (or the whole pasted text): its type and its text."""
+
+    content_type: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """A bounce as text, whatever it came as: headers (lower-cased names) and decoded parts."""
+
+    headers: tuple[tuple[str, str], ...]
+    parts: tuple[Part, ...]
+    whole: bool  # True when it arrived as an RFC 5322 message with headers
+
+    def header(self, name: str, default: str = "") -> str:
+        """First value of a header, by case-insensitive name."""
+        name = name.lower()
+        for key, value in self.headers:
+            if key == name:
+                return value
+        return default
+
+    @property
+    def subject(self) -> str:
+        """The Subject header, decoded."""
+        return self.header("subject")
+
+    @property
+    def text(self) -> str:
+        """All parts' text joined: what a reader of the bounce would see."""
+        return "\n".join(p.text for p in self.parts)
+
+
+# ----------------------------------------------------------------------------- parse
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """One failed (or delayed, or delivered) recipient as the bounce reports it."""
+
+    address: str
+    status: str | None = None  # enhanced status code, RFC 3463: "5.1.1"
+    reply_code: str | None = None  # SMTP reply code: "550"
+    action: Action | None = None
+    remote_mta: str | None = None  # the server that refused, when named
+    diagnostic: str = ""  # the refusing server's own line, one line, whitespace folded
+    phase: Phase | None = None  # RCPT vs DATA, where the bounce shows it
+    reason_hint: Reason | None = None  # a format that names its reason outright (ARF, auto-reply)
+
+
+@dataclass(frozen=True, slots=True)
+class Bounce:
+    """What a format module found in a message."""
+
+    format: str  # the module that parsed it: "postfix", "exchange", ...
+    failures: tuple[Failure, ...]
+    reporting_mta: str | None = None
+    sender: str | None = None  # the original message's sender, when the bounce shows it
+
+
+# ----------------------------------------------------------------------------- classify
+@dataclass(frozen=True, slots=True)
+class CauseText:
+    """A cause's words in one language."""
+
+    title: str
+    explanation: str
+    user_message: str
+    admin_steps: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Cause:
+    """A cause record from knowledge/: reason, responsible side and its words in ja and en."""
+
+    id: str
+    reason: Reason
+    responsible: Responsible
+    texts: dict[Lang, CauseText] = field(hash=False, compare=False)
+
+    def text(self, lang: Lang) -> CauseText:
+        """The cause's words in a language."""
+        return self.texts[lang]
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """The classifier's answer for one failure."""
+
+    reason: Reason
+    cause_id: str
+    rule: str  # which table row or phrase decided it: for --explain and for tests
+
+
+# ----------------------------------------------------------------------------- DNS
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A DNS fact that matters for delivery; `detail` is rendered per language from knowledge/."""
+
+    id: ProblemId
+    severity: Severity
+    subject: str = ""  # the name it is about: the domain, an MX host
+    value: str = ""  # the offending value: an address, a record, an error class
+
+
+@dataclass(frozen=True, slots=True)
+class MxHost:
+    """One MX target with its addresses (A then AAAA)."""
+
+    preference: int
+    host: str
+    addresses: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class DomainReport:
+    """The DNS facts of one domain."""
+
+    domain: str  # as the user wrote it (Unicode for IDN)
+    ascii: str  # the A-label form queried
+    exists: bool | None  # None: could not tell (DNS failure)
+    mx: tuple[MxHost, ...] = ()
+    problems: tuple[Problem, ...] = ()
+    suggestions: tuple[str, ...] = ()  # likely intended domains for a typo
+    spf: str | None = None
+    dmarc: str | None = None
+    complete: bool = True  # False when the deadline cut some lookups short
+
+
+# ----------------------------------------------------------------------------- diagnose
+@dataclass(frozen=True, slots=True)
+class RecipientResult:
+    """One failed recipient with its reason, responsible side and cause."""
+
+    failure: Failure
+    reason: Reason
+    responsible: Responsible
+    cause: Cause
+    rule: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnosis:
+    """The whole answer for one text: what it was, each recipient, the DNS facts."""
+
+    kind: Kind
+    recipients: tuple[RecipientResult, ...] = ()
+    domains: tuple[DomainReport, ...] = ()
+    cause: Cause | None = None  # the main cause (main recipient's, or the domain check's)
+    responsible: Responsible | None = None
+    format: str | None = None
+    source: str | None = None
+    error: str | None = None  # an error id from knowledge/messages.toml, e.g. "empty-input"
+
+    @property
+    def main(self) -> RecipientResult | None:
+        """The main failed recipient: the first one."""
+        return self.recipients[0] if self.recipients else None

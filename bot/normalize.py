@@ -1,0 +1,237 @@
+"""Text in, Message out: whole RFC 5322/MIME messages in any charset, or pasted fragments.
+
+Pasted text is what a mail client or Slack shows: no headers, Slack's escaping (`&lt;`,
+`<mailto:a|a>`), CRLF, `>` quoting, and sometimes the raw MIME of a report pasted without its
+top headers. Everything ends as decoded parts; parsers never see transfer encodings.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import quopri
+import re
+from email.header import decode_header, make_header
+from email.message import Message as EmailMessage
+
+from bot.errors import BinaryInput, EmptyInput, InputTooLarge
+from bot.limits import MAX_INPUT_BYTES, MAX_LINE_CHARS, MAX_PART_CHARS
+from bot.models import Message, Part
+
+# Header names that mark the start of a whole message (or of an mbox "From " line).
+_HEADER_START = re.compile(
+    rb"\A(?:From [^\r\n]{1,300}\r?\n)?(?:[!-9;-~]{1,60}:[^\r\n]{0,2000}\r?\n(?:[ \t][^\r\n]{0,2000}\r?\n){0,50}){2}"
+)
+_KNOWN_HEADERS = re.compile(
+    rb"^(?:received|return-path|from|to|subject|date|message-id|mime-version|content-type|delivered-to|x-[a-z0-9-]{1,40}):",
+    re.IGNORECASE | re.MULTILINE,
+)
+# Charset names as bounces write them, mapped to Python codecs that are their supersets.
+_CHARSET_ALIASES = {
+    "iso-2022-jp": "iso2022_jp_ext",
+    "iso-2022-jp-1": "iso2022_jp_ext",
+    "iso-2022-jp-2": "iso2022_jp_2",
+    "shift_jis": "cp932",
+    "shift-jis": "cp932",
+    "sjis": "cp932",
+    "x-sjis": "cp932",
+    "windows-31j": "cp932",
+    "euc-jp": "euc_jis_2004",
+    "x-euc-jp": "euc_jis_2004",
+    "us-ascii": "utf-8",  # many "us-ascii" bounces carry UTF-8 anyway
+    "ascii": "utf-8",
+    "unknown-8bit": "utf-8",
+    "x-unknown": "utf-8",
+}
+_SLACK_LINK = re.compile(r"<(?:mailto:|https?://|tel:)?([^<>|\n]{1,500})\|([^<>\n]{1,500})>")
+_SLACK_BARE = re.compile(r"<(?:mailto:|https?://)([^<>|\n]{1,500})>")
+_QUOTE = re.compile(r"^[ \t]{0,3}(?:>[ \t]?){1,10}", re.MULTILINE)
+_QP_SOFT = re.compile(r"=\n")
+_QP_ESCAPE = re.compile(r"=[0-9A-F]{2}")
+_BOUNDARY_LINE = re.compile(r"^--[^\s]{6,200}$", re.MULTILINE)
+_PART_HEADER = re.compile(r"\A(?:Content-[A-Za-z-]{1,40}:[^\n]{0,500}\n(?:[ \t][^\n]{0,500}\n){0,5}){1,6}\n", re.IGNORECASE)
+
+
+def normalize(data: bytes | str) -> Message:
+    """Decode any bounce text (whole message or pasted fragment) into a Message."""
+    raw = data.encode("utf-8", "surrogateescape") if isinstance(data, str) else data
+    if len(raw) > MAX_INPUT_BYTES:
+        raise InputTooLarge(len(raw))
+    if not raw.strip():
+        raise EmptyInput()
+    if _looks_binary(raw[:65536]):
+        raise BinaryInput()
+    if isinstance(data, bytes) and _looks_whole(raw):
+        return _from_email(email.message_from_bytes(raw.replace(b"\r\n", b"\n"), policy=email.policy.compat32))
+    text = data if isinstance(data, str) else decode_bytes(raw)
+    return _from_paste(text)
+
+
+def decode_bytes(raw: bytes, charset: str | None = None) -> str:
+    """Bytes to text: the declared charset, else ISO-2022-JP by its escapes, UTF-8, CP932, EUC-JP."""
+    tried = []
+    if charset:
+        tried.append(_CHARSET_ALIASES.get(charset.lower().strip('"'), charset.lower().strip('"')))
+    if b"\x1b$" in raw or b"\x1b(" in raw:
+        tried.append("iso2022_jp_ext")
+    tried += ["utf-8", "cp932", "euc_jis_2004"]
+    for codec in tried:
+        try:
+            return raw.decode(codec)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return raw.decode("utf-8", "replace")
+
+
+def decode_header_value(value: str) -> str:
+    """An RFC 2047 header value as plain text; undecodable words stay as they were."""
+    if "=?" not in value:
+        return " ".join(value.split())
+    try:
+        chunks = decode_header(value)
+        text = "".join(
+            part.decode(_CHARSET_ALIASES.get((cs or "utf-8").lower(), cs or "utf-8"), "replace")
+            if isinstance(part, bytes)
+            else part
+            for part, cs in chunks
+        )
+    except (LookupError, ValueError):
+        text = str(make_header([(value, None)]))
+    return " ".join(text.split())
+
+
+def _looks_binary(head: bytes) -> bool:
+    # A stray NUL or form feed happens in real bounces; a binary file has them by the hundred.
+    controls = sum(1 for b in head if b < 9 or 13 < b < 27 or 27 < b < 32)
+    return controls > len(head) // 100 + 2
+
+
+def _looks_whole(raw: bytes) -> bool:
+    head = raw[:8192].lstrip(b"\r\n")
+    return bool(_HEADER_START.match(head)) and len(_KNOWN_HEADERS.findall(head[:8192])) >= 2
+
+
+def _clean(text: str) -> str:
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
+    if len(text) > MAX_PART_CHARS:
+        text = text[:MAX_PART_CHARS]
+    return "\n".join(line[:MAX_LINE_CHARS] for line in text.split("\n"))
+
+
+def _from_email(root: EmailMessage) -> Message:
+    headers = tuple((k.lower(), decode_header_value(str(v))) for k, v in root.items())
+    parts: list[Part] = []
+    _walk(root, parts, depth=0)
+    return Message(headers=headers, parts=tuple(parts), whole=True)
+
+
+def _walk(node: EmailMessage, parts: list[Part], depth: int) -> None:
+    ctype = node.get_content_type()
+    if depth > 8:
+        return
+    if ctype in ("message/delivery-status", "message/global-delivery-status", "message/feedback-report"):
+        parts.append(Part(ctype, _clean(_status_text(node))))
+    elif ctype in ("message/rfc822", "message/global", "text/rfc822-headers", "message/rfc822-headers"):
+        parts.append(Part(ctype, _clean(_attached_headers(node))))
+    elif node.is_multipart():
+        for sub in node.get_payload():
+            if isinstance(sub, EmailMessage):
+                _walk(sub, parts, depth + 1)
+    elif node.get_content_maintype() == "multipart":
+        # A multipart whose boundary was lost (a header line wrapped without indent): its
+        # body is raw MIME, read the way a pasted fragment is.
+        body = decode_bytes(node.get_payload(decode=True) or b"", node.get_content_charset())
+        parts.extend(_paste_parts(body.replace("\r\n", "\n")))
+    elif node.get_content_maintype() == "text" or ctype == "application/octet-stream" and depth == 0:
+        payload = node.get_payload(decode=True) or b""
+        text = decode_bytes(payload, node.get_content_charset())
+        if ctype == "text/html":
+            text = _html_to_text(text)
+        parts.append(Part(ctype, _clean(text)))
+
+
+def _status_text(node: EmailMessage) -> str:
+    """A delivery-status part as header-block text, whatever compat32 made of it."""
+    payload = node.get_payload()
+    if isinstance(payload, list):
+        blocks = ["\n".join(f"{k}: {decode_header_value(str(v))}" for k, v in sub.items()) for sub in payload]
+        return "\n\n".join(blocks)
+    raw = node.get_payload(decode=True) or b""
+    return decode_bytes(raw, node.get_content_charset())
+
+
+def _attached_headers(node: EmailMessage) -> str:
+    """Only the headers of an attached original: its body is not the bounce."""
+    payload = node.get_payload()
+    inner = payload[0] if isinstance(payload, list) and payload else None
+    if isinstance(inner, EmailMessage):
+        return "\n".join(f"{k}: {decode_header_value(str(v))}" for k, v in inner.items())
+    raw = node.get_payload(decode=True) or b""
+    text = decode_bytes(raw, node.get_content_charset())
+    return text.split("\n\n", 1)[0] if "\n\n" in text.replace("\r\n", "\n") else text
+
+
+_TAG = re.compile(r"<[^<>]{0,2000}>")
+_BR = re.compile(r"<(?:br|/p|/div|/tr|/li|/h[1-6])\b[^<>]{0,200}>", re.IGNORECASE)
+_ENTITIES = {"&lt;": "<", "&gt;": ">", "&amp;": "&", "&quot;": '"', "&#39;": "'", "&nbsp;": " "}
+_ENTITY = re.compile(r"&(?:lt|gt|amp|quot|#39|nbsp);")
+_HEAD_BLOCK = re.compile(r"<(style|script|head)\b[^<>]{0,200}>.{0,200000}?</\1>", re.IGNORECASE | re.DOTALL)
+
+
+def _html_to_text(html: str) -> str:
+    html = _HEAD_BLOCK.sub(" ", html)
+    html = _BR.sub("\n", html)
+    return _unescape(_TAG.sub("", html))
+
+
+def _unescape(text: str) -> str:
+    return _ENTITY.sub(lambda m: _ENTITIES[m.group(0)], text)
+
+
+def _from_paste(text: str) -> Message:
+    """A pasted fragment: undo Slack's and the mail client's changes, then find MIME remnants."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _SLACK_LINK.sub(lambda m: m.group(2), text)
+    text = _SLACK_BARE.sub(lambda m: m.group(1), text)
+    text = _unescape(text)
+    text = _QUOTE.sub("", text)
+    if _QP_SOFT.search(text) and len(_QP_ESCAPE.findall(text)) >= 3:
+        text = decode_bytes(quopri.decodestring(text.encode("utf-8", "surrogateescape")))
+    raw = text.encode("utf-8", "surrogateescape")
+    if _looks_whole(raw):
+        msg = _from_email(email.message_from_bytes(raw, policy=email.policy.compat32))
+        if msg.parts and any(p.text.strip() for p in msg.parts):
+            return msg
+    return Message(headers=(), parts=tuple(_paste_parts(text)), whole=False)
+
+
+def _paste_parts(text: str) -> list[Part]:
+    """Split pasted raw MIME at its boundary lines; each chunk with Content-* headers is a part."""
+    chunks = _BOUNDARY_LINE.split(text) if _BOUNDARY_LINE.search(text) else [text]
+    parts: list[Part] = []
+    for chunk in chunks:
+        body = chunk.lstrip("\n")
+        head = _PART_HEADER.match(body)
+        ctype = "text/plain"
+        if head:
+            block = head.group(0)
+            found = re.search(r"content-type:\s{0,5}([\w.+-]{1,60}/[\w.+-]{1,60})", block, re.IGNORECASE)
+            ctype = found.group(1).lower() if found else ctype
+            body = body[head.end():]
+            if re.search(r"content-transfer-encoding:\s{0,5}base64", block, re.IGNORECASE):
+                body = _maybe_base64(body)
+            elif re.search(r"content-transfer-encoding:\s{0,5}quoted-printable", block, re.IGNORECASE):
+                body = decode_bytes(quopri.decodestring(body.encode("utf-8", "surrogateescape")))
+        if body.strip():
+            parts.append(Part(ctype, _clean(body)))
+    return parts or [Part("text/plain", _clean(text))]
+
+
+def _maybe_base64(body: str) -> str:
+    import base64
+    import binascii
+
+    try:
+        return decode_bytes(base64.b64decode("".join(body.split()), validate=False))
+    except (binascii.Error, ValueError):
+        return body

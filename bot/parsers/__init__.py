@@ -1,0 +1,45 @@
+"""Bounce formats, tried in the order of ORDER; the first module whose parse finds failures wins.
+
+Every module has the same two functions: a cheap ``detect(msg) -> bool`` (headers, a few
+marker strings) and ``parse(msg) -> Bounce | None``. Provider-specific layouts come first,
+then the MTA families, then the generic RFC 3464 decoder and the last-resort scanner.
+"""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+from bot.models import Bounce, Message
+
+# The order matters: a provider that wraps an MTA's text must be tried before that MTA.
+ORDER: tuple[str, ...] = (
+    "arf",  # RFC 5965 abuse feedback reports
+    "autoreply",  # RFC 3834 auto-replies (vacation)
+    "exchange",  # Exchange 2003/2007+, Outlook.com, Microsoft 365 (old and new NDR), ja texts
+    "gmail",  # Gmail, Google Workspace, Google Groups, ja texts
+    "yahoo",  # Yahoo! Mail
+    "amazonses",  # Amazon SES and WorkMail
+    "jpcarriers",  # docomo, au/ezweb/KDDI, SoftBank, biglobe and other Japanese ISPs
+    "gateways",  # Trend Micro, McAfee, SurfControl, m-FILTER, ActiveHunter, Mimecast, amavis
+    "postfix",
+    "exim",
+    "sendmail",
+    "qmail",
+    "mtas",  # the smaller MTAs: OpenSMTPD, DragonFly, Courier, Messaging Server, Notes/Domino, ...
+    "rfc3464",  # generic multipart/report; message/delivery-status
+    "scanner",  # last resort: addresses, status codes and reply lines anywhere in the text
+)
+
+_MODULES: tuple[ModuleType, ...] = tuple(importlib.import_module(f"bot.parsers.{n}") for n in ORDER)
+
+
+def parse(msg: Message) -> Bounce | None:
+    """Run the formats in ORDER and return the first bounce with at least one failure."""
+    for module in _MODULES:
+        if not module.detect(msg):
+            continue
+        bounce = module.parse(msg)
+        if bounce is not None and bounce.failures:
+            return bounce
+    return None
