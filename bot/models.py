@@ -84,7 +84,7 @@ class Cause:
     """A cause record from knowledge/: reason, responsible side and its words in ja and en."""
 
     id: str
-    reason: Reason
+    reason: Reason | None  # None for a domain check's causes
     responsible: Responsible
     texts: dict[Lang, CauseText] = field(hash=False, compare=False)
 
