@@ -48,12 +48,10 @@ def header_has(msg: Message, name: str, markers: Iterable[str]) -> bool:
 
 # ----------------------------------------------------------------------------- addresses
 # One address: a dot-atom-ish local part (quoted local parts are rare in bounces) and a domain.
-ADDRESS = re.compile(
-    r"(?<![\w.+=%/!#$&'*^`{|}~-])"
-    r"([A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{1,64}(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{1,64}){0,20}"
-    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?\.){1,10}[A-Za-z][A-Za-z0-9-]{0,62}"
-    r"|[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{1,64}(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{1,64}){0,20}@\[[0-9.]{7,15}\])"
-)
+_LOCAL = r"(?:\"[^\"\n@<>]{1,64}\"|[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64})"
+_DOMAIN = r"(?:(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?\.){1,10}[A-Za-z][A-Za-z0-9-]{0,62}|\[[0-9.]{7,15}\])"
+# One address. Local parts keep the dots real mail carries (docomo's `taro..x.@`) and quotes.
+ADDRESS = re.compile(r"(?<![\w.+=%/!#$&'*^`{|}~-])(" + _LOCAL + "@" + _DOMAIN + ")")
 _ADDR_PREFIX = re.compile(r"\A\s{0,10}(?:rfc822|x-unix|unknown|utf-8)\s{0,5};\s{0,10}", re.IGNORECASE)
 _MAILTO = re.compile(r"\Amailto:", re.IGNORECASE)
 _UTF8_ADDR = re.compile(r"\A[^\s@<>]{1,200}@[^\s@<>]{1,255}\Z")
@@ -77,6 +75,7 @@ def clean_address(text: str) -> str | None:
         addr = value
     addr = addr.rstrip(".")
     local, _, domain = addr.rpartition("@")
+    local = local if local.startswith('"') else local.lstrip(".")
     if not local or not domain:
         return None
     return f"{local}@{domain.lower()}"
@@ -166,6 +165,29 @@ _DIAG_TYPE = re.compile(
 def fold(text: str) -> str:
     """Collapse all whitespace (newlines included) into single spaces and trim."""
     return _SPACES.sub(" ", text).strip()
+
+
+_MULTILINE_PREFIX = re.compile(r"(?<![\w.])([245]\d\d)[ -]#?([245]\.\d{1,3}\.\d{1,3})?(?=\s)")
+
+
+def drop_repeated_prefixes(text: str) -> str:
+    """A multi-line reply folded into one line, without the repeated `550-5.7.1` line prefixes.
+
+    `550-5.7.1 Our system has detected 550-5.7.1 that this message` → `550-5.7.1 Our system has
+    detected that this message`: the classifier matches phrases across the joins.
+    """
+    first = _MULTILINE_PREFIX.search(text)
+    if not first:
+        return text
+    token = re.compile(
+        r"\s"
+        + re.escape(first.group(1))
+        + r"[ -]"
+        + (re.escape(first.group(2)) if first.group(2) else "")
+        + r"(?=\s)"
+    )
+    head, tail = text[: first.end()], text[first.end() :]
+    return head + " " + fold(token.sub(" ", tail)) if token.search(tail) else text
 
 
 def strip_diag_type(text: str) -> str:
@@ -358,11 +380,10 @@ def dsn_fields(text: str) -> tuple[dict[str, str], list[dict[str, str]]]:
         m = _FIELD.match(line.strip())
         name = m.group(1).lower() if m else ""
         if m and name in PER_RECIPIENT_FIELDS:
-            starts_new = (
-                name == "final-recipient" and ("final-recipient" in current or "status" in current)
-            ) or (
-                name == "original-recipient"
-                and ("original-recipient" in current or "final-recipient" in current)
+            # Postfix writes Final- before Original-Recipient, RFC 3464 the other way round.
+            done = "status" in current or "action" in current
+            starts_new = (name == "final-recipient" and ("final-recipient" in current or done)) or (
+                name == "original-recipient" and ("original-recipient" in current or done)
             )
             if starts_new:
                 recipients.append(current)
@@ -460,11 +481,18 @@ def make_failure(
       around it); remote_mta likewise from the diagnostic or context when not given.
     - action: the given one (RFC 3464 spelling or Action), else `failed` for a 5.X.X status.
     """
-    diag = fold(strip_diag_type(diagnostic))
+    diag = drop_repeated_prefixes(fold(strip_diag_type(diagnostic)))
     given = _STATUS_FIELD.match(status or "")
     given_status = given.group(1) if given else None
     diag_status = find_status(diag)
     if diag_status and SPECIFIC_STATUS.match(diag_status):
+        final_status = diag_status
+    elif (
+        diag_status
+        and (not given_status or given_status.endswith(".0.0"))
+        and not diag_status.endswith(".0.0")
+    ):
+        # Status: 5.0.0 with the server's "554 5.6.0": the server's code says more.
         final_status = diag_status
     else:
         final_status = given_status or diag_status

@@ -1,15 +1,133 @@
-"""postfix bounces (not written yet)."""
+"""Postfix bounces: "Undelivered Mail Returned to Sender" and "Delayed Mail (still being retried)".
+
+The readable part has one paragraph per recipient, the refusing server's words with Postfix's
+"host X said:" and "(in reply to ... command)"; the delivery-status part has the fields. Both
+are read and merged: the paragraph is the fuller diagnostic, the fields give status and action.
+"""
 
 from __future__ import annotations
 
-from bot.models import Bounce, Message
+import re
+
+from bot.models import Bounce, Failure, Message
+from bot.parsers._common import (
+    attached_headers,
+    clean_address,
+    dsn_fields,
+    finish,
+    fold,
+    has_any,
+    make_failure,
+    original_sender,
+    readable_text,
+    recipient_of,
+    status_text,
+)
+from bot.vocab import Action
+
+_SUBJECTS = (
+    "undelivered mail returned to sender",
+    "delayed mail (still being retried)",
+    "mail delivery status report",
+)
+_MARKERS = (
+    "this is the mail system at host",
+    "this is the postfix program",
+    "x-postfix-queue-id",
+    "x-postfix-sender",
+    "x-postfix;",
+    "the postfix program",
+    "postfix mail system",
+)
+# <kijitora@example.jp>: host mx.example.jp[192.0.2.1] said: 550 5.1.1 ...
+# <postmaster@example.org> (expanded from <neko@example.co.jp>): host ... said: 554 ...
+_PARAGRAPH = re.compile(
+    r"\A\s{0,4}<([^<>\s]{1,254}@[^<>\s]{1,254})>(?:\s{1,4}\(expanded from <[^<>]{0,300}>\))?:\s{0,8}(.{0,3000})\Z"
+)
+_DELAYED = re.compile(r"delayed mail|still being retried|will be retried|delivery is delayed", re.IGNORECASE)
+_UNAVAILABLE = "--- delivery report unavailable ---"
+_TO = re.compile(r"^to:[ \t]{0,20}([^\n]{1,500})", re.IGNORECASE | re.MULTILINE)
 
 
 def detect(msg: Message) -> bool:
-    """Cheap test: could this message be of this format?"""
-    return False
+    """Postfix's subjects, or its report's wording and X-Postfix-* fields in the text."""
+    if has_any(msg.subject, _SUBJECTS):
+        return True
+    return has_any(msg.text[:20000], _MARKERS)
+
+
+def paragraphs(text: str) -> dict[str, str]:
+    """Address → the text of its `<address>: ...` paragraph (continuation lines joined)."""
+    found: dict[str, str] = {}
+    current: str | None = None
+    for line in text.split("\n"):
+        m = _PARAGRAPH.match(line)
+        if m:
+            current = clean_address(m.group(1))
+            if current:
+                found.setdefault(current.lower(), m.group(2))
+            continue
+        if current is None:
+            continue
+        if not line.strip() or _looks_like_field(line):
+            current = None
+            continue
+        # Indented continuation, or a re-wrapped line a mail client broke off.
+        found[current.lower()] = found[current.lower()] + " " + line.strip()
+    return {k: fold(v) for k, v in found.items()}
+
+
+def _looks_like_field(line: str) -> bool:
+    return bool(
+        re.match(
+            r"\A(?:Reporting-MTA|Final-Recipient|Original-Recipient|X-Postfix-[\w-]{1,20}|Content-[\w-]{1,30}):",
+            line,
+        )
+    )
 
 
 def parse(msg: Message) -> Bounce | None:
-    """The failed recipients this format reports."""
-    return None
+    """The recipients of the delivery-status fields, with the readable paragraph as diagnostic."""
+    readable = readable_text(msg)
+    texts = paragraphs(readable)
+    per_message, blocks = dsn_fields(status_text(msg))
+    delayed = bool(_DELAYED.search(msg.subject)) if msg.subject else False
+    failures: list[Failure] = []
+    for block in blocks:
+        addr = recipient_of(block)
+        if not addr:
+            continue
+        original = clean_address(block.get("original-recipient", "")) or ""
+        paragraph = texts.get(addr.lower()) or texts.get(original.lower(), "")
+        diag = block.get("diagnostic-code", "")
+        # The paragraph holds the same words plus "host X said:" and the command; keep the
+        # field's text when the paragraph is only Postfix's own summary of it.
+        if paragraph and (len(paragraph) >= len(diag) or not diag):
+            diag = paragraph
+        failures.append(
+            make_failure(
+                addr,
+                status=block.get("status"),
+                action=block.get("action") or (Action.DELAYED if delayed else None),
+                remote_mta=block.get("remote-mta"),
+                diagnostic=diag,
+            )
+        )
+    if not failures:
+        # A paste without the delivery-status part: the paragraphs alone.
+        for addr, text in texts.items():
+            # <kijitora@example.jp>: host mx.example.jp[192.0.2.1] said: 550 5.1.1 ... (in reply to RCPT TO command)
+            failures.append(make_failure(addr, diagnostic=text, action=Action.DELAYED if delayed else None))
+    if not failures and _UNAVAILABLE in readable.lower():
+        # "--- Delivery report unavailable ---": only the attached original names the recipient.
+        m = _TO.search(attached_headers(msg))
+        addr = clean_address(m.group(1)) if m else None
+        if addr:
+            failures.append(make_failure(addr, diagnostic=fold(readable[-500:])))
+    reporting = per_message.get("reporting-mta")
+    return Bounce(
+        format="postfix",
+        failures=tuple(finish(failures)),
+        reporting_mta=reporting.split(";", 1)[-1].strip() if reporting else None,
+        sender=original_sender(msg),
+    )
