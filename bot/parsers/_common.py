@@ -232,6 +232,8 @@ _PHASE_PHRASES: tuple[tuple[re.Pattern[str], Phase], ...] = (
     (re.compile(r"\bafter mail(?: from)?\b", re.I), Phase.MAIL),
     (re.compile(r"\bafter (?:helo|ehlo|lhlo)\b", re.I), Phase.HELO),
     (re.compile(r"\bafter (?:initial connection|connect|the greeting|banner)", re.I), Phase.CONNECT),
+    # Postfix smtpd's RCPT restrictions: "Recipient address rejected: User unknown in local recipient table"
+    (re.compile(r"recipient address rejected", re.I), Phase.RCPT),
     # Courier and others tag the command: "[RCPT_TO]", "[DATA]"
     (re.compile(r"\[(?:rcpt_to|rcpt to)\]", re.I), Phase.RCPT),
     (re.compile(r"\[(?:mail_from|mail from)\]", re.I), Phase.MAIL),
@@ -572,3 +574,38 @@ def original_sender(msg: Message) -> str | None:
             if addr:
                 return addr
     return None
+
+
+# ----------------------------------------------------------------------------- readable text
+_REPLY_LINE = re.compile(r"\A\s{0,8}[45]\d\d[ -]")
+
+
+def readable_diagnostic(text: str, address: str = "") -> str:
+    """The error line(s) of a readable part for one address, when the fields give none.
+
+    Prefers a line that starts with the address (`<a@example.jp>: ...`, `<a@example.jp>... Deferred`),
+    else the first line that starts with a reply code (`554 5.0.0 Service unavailable`); indented
+    or re-wrapped lines that follow, up to the next blank line, belong to it.
+    """
+    lines = text.split("\n")
+    starts: list[int] = []
+    if address:
+        low = address.lower()
+        starts = [i for i, line in enumerate(lines) if line.lstrip(" <\"'").lower().startswith(low)]
+        # Only lines that say more than the address itself.
+        starts = [i for i in starts if len(lines[i].strip()) > len(address) + 4 or _continues(lines, i)]
+    if not starts:
+        starts = [i for i, line in enumerate(lines) if _REPLY_LINE.match(line)][:1]
+    if not starts:
+        return ""
+    i = starts[0]
+    out = [lines[i].strip()]
+    for line in lines[i + 1 : i + 8]:
+        if not line.strip() or (not line[:1].isspace() and _REPLY_LINE.match(line) is None):
+            break
+        out.append(line.strip())
+    return fold(" ".join(out))
+
+
+def _continues(lines: list[str], i: int) -> bool:
+    return i + 1 < len(lines) and lines[i + 1][:1] in (" ", "\t") and bool(lines[i + 1].strip())
