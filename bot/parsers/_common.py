@@ -432,6 +432,26 @@ def recipient_of(block: dict[str, str]) -> str | None:
     return None
 
 
+def block_failure(
+    block: dict[str, str], *, diagnostic: str | None = None, **options: object
+) -> Failure | None:
+    """The Failure of one DSN block (None without a recipient); `diagnostic` replaces Diagnostic-Code.
+
+    Extra keyword options go to make_failure and override the block's fields (e.g. action=).
+    """
+    addr = recipient_of(block)
+    if not addr:
+        return None
+    fields: dict[str, object] = {
+        "status": block.get("status"),
+        "action": block.get("action"),
+        "remote_mta": block.get("remote-mta"),
+        "diagnostic": block.get("diagnostic-code", "") if diagnostic is None else diagnostic,
+    }
+    fields.update({k: v for k, v in options.items() if v is not None})
+    return make_failure(addr, **fields)  # type: ignore[arg-type]
+
+
 def dsn_failures(text: str, *, keep_delivered: bool = False) -> tuple[dict[str, str], list[Failure]]:
     """Failures from DSN text (per-recipient blocks), with the per-message fields.
 
@@ -439,20 +459,7 @@ def dsn_failures(text: str, *, keep_delivered: bool = False) -> tuple[dict[str, 
     (a bounce is about the failures), unless keep_delivered.
     """
     per_message, blocks = dsn_fields(text)
-    failures: list[Failure] = []
-    for block in blocks:
-        addr = recipient_of(block)
-        if not addr:
-            continue
-        failures.append(
-            make_failure(
-                addr,
-                status=block.get("status"),
-                action=block.get("action"),
-                remote_mta=block.get("remote-mta"),
-                diagnostic=block.get("diagnostic-code", ""),
-            )
-        )
+    failures = [f for f in (block_failure(b) for b in blocks) if f]
     return per_message, finish(failures, keep_delivered=keep_delivered)
 
 

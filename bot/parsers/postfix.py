@@ -12,6 +12,7 @@ import re
 from bot.models import Bounce, Failure, Message
 from bot.parsers._common import (
     attached_headers,
+    block_failure,
     clean_address,
     dsn_fields,
     finish,
@@ -60,7 +61,17 @@ def paragraphs(text: str) -> dict[str, str]:
     """Address → the text of its `<address>: ...` paragraph (continuation lines joined)."""
     found: dict[str, str] = {}
     current: str | None = None
-    for line in text.split("\n"):
+    lines = text.split("\n")
+    skip = False
+    for i, line in enumerate(lines):
+        if skip:
+            skip = False
+            continue
+        if line.rstrip().endswith("(expanded from") and i + 1 < len(lines):
+            # <kijitora-cat@example.jp> (expanded from
+            #     <kijitora@example.jp>): temporary failure. Command output: ...
+            line = line.rstrip() + " " + lines[i + 1].strip()
+            skip = True
         m = _PARAGRAPH.match(line)
         if m:
             current = clean_address(m.group(1))
@@ -104,15 +115,9 @@ def parse(msg: Message) -> Bounce | None:
         # field's text when the paragraph is only Postfix's own summary of it.
         if paragraph and (len(paragraph) >= len(diag) or not diag):
             diag = paragraph
-        failures.append(
-            make_failure(
-                addr,
-                status=block.get("status"),
-                action=block.get("action") or (Action.DELAYED if delayed else None),
-                remote_mta=block.get("remote-mta"),
-                diagnostic=diag,
-            )
-        )
+        failure = block_failure(block, diagnostic=diag, action=Action.DELAYED if delayed else None)
+        if failure:
+            failures.append(failure)
     if not failures:
         # A paste without the delivery-status part: the paragraphs alone.
         for addr, text in texts.items():

@@ -13,10 +13,10 @@ import re
 from bot.models import Bounce, Failure, Message
 from bot.parsers._common import (
     STATUS_TYPES,
+    block_failure,
     clean_host,
     dsn_fields,
     finish,
-    make_failure,
     original_sender,
     readable_diagnostic,
     readable_text,
@@ -45,9 +45,7 @@ def parse(msg: Message) -> Bounce | None:
     readable = readable_text(msg)
     failures: list[Failure] = []
     for block in blocks:
-        addr = recipient_of(block)
-        if not addr:
-            continue
+        addr = recipient_of(block) or ""
         diag = block.get("diagnostic-code", "")
         if not diag.split(";", 1)[-1].strip():
             # No Diagnostic-Code: the readable part's line for this address, or the Status comment.
@@ -55,15 +53,9 @@ def parse(msg: Message) -> Bounce | None:
             comment = _STATUS_COMMENT.match(block.get("status", ""))
             if not diag and comment:
                 diag = comment.group(1)
-        failures.append(
-            make_failure(
-                addr,
-                status=block.get("status"),
-                action=block.get("action"),
-                remote_mta=block.get("remote-mta"),
-                diagnostic=diag,
-            )
-        )
+        failure = block_failure(block, diagnostic=diag)
+        if failure:
+            failures.append(failure)
     if not failures:
         return None
     reporting = per_message.get("reporting-mta")
