@@ -1,0 +1,86 @@
+"""A diagnosis as the contract's JSON object (shared/CONTRACT.md): these keys stay, more may come."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.messages import error_text
+from bot.models import Cause, Diagnosis, DomainReport, Problem, RecipientResult
+from bot.problems import describe
+from bot.vocab import Lang
+
+
+def to_dict(d: Diagnosis, lang: Lang) -> dict[str, Any]:
+    """The contract's object for one analysed text, texts in `lang`."""
+    main = d.main
+    return {
+        "source": d.source,
+        "kind": str(d.kind),
+        "reason": str(main.reason) if main else None,
+        "responsible": str(d.responsible) if d.responsible else None,
+        "recipients": [recipient(r) for r in d.recipients],
+        "cause": cause(d.cause, lang) if d.cause else None,
+        "domains": [domain(r, lang) for r in d.domains],
+        "error": d.error,
+        # Additions the contract allows: the parser that read it, the error in words.
+        "format": d.format,
+        "error_message": error_text(d.error, lang, path=d.source, name=d.source) if d.error else None,
+    }
+
+
+def recipient(r: RecipientResult) -> dict[str, Any]:
+    """One recipient's facts and verdict."""
+    f = r.failure
+    return {
+        "address": f.address,
+        "status": f.status,
+        "reply_code": f.reply_code,
+        "reason": str(r.reason),
+        "responsible": str(r.responsible),
+        "action": str(f.action) if f.action else None,
+        "remote_mta": f.remote_mta,
+        "diagnostic": f.diagnostic,
+        "phase": str(f.phase) if f.phase else None,
+        "cause_id": r.cause.id,
+        "rule": r.rule,
+    }
+
+
+def cause(c: Cause, lang: Lang) -> dict[str, Any]:
+    """A cause's id and words in one language, with its responsible side."""
+    words = c.text(lang)
+    return {
+        "id": c.id,
+        "title": words.title,
+        "explanation": words.explanation,
+        "user_message": words.user_message,
+        "admin_steps": list(words.admin_steps),
+        "responsible": str(c.responsible),
+        "reason": str(c.reason) if c.reason else None,
+    }
+
+
+def domain(r: DomainReport, lang: Lang) -> dict[str, Any]:
+    """One domain's DNS facts."""
+    return {
+        "domain": r.domain,
+        "ascii": r.ascii,
+        "exists": r.exists,
+        "mx": [{"preference": m.preference, "host": m.host, "addresses": list(m.addresses)} for m in r.mx],
+        "problems": [problem(p, lang) for p in r.problems],
+        "suggestions": list(r.suggestions),
+        "spf": r.spf,
+        "dmarc": r.dmarc,
+        "complete": r.complete,
+    }
+
+
+def problem(p: Problem, lang: Lang) -> dict[str, Any]:
+    """A DNS problem with its detail in words."""
+    return {
+        "id": str(p.id),
+        "severity": str(p.severity),
+        "subject": p.subject,
+        "value": p.value,
+        "detail": describe(p, lang),
+    }

@@ -1,0 +1,162 @@
+"""A diagnosis as terminal text: cause, who must act, evidence, the user's message, the admin's steps.
+
+Colour (ANSI) only when asked for, and never inside the "message for the user" block, which is
+plain lines at the left margin so it can be copied as it is.
+"""
+
+from __future__ import annotations
+
+from bot.messages import error_text, message, responsible_label
+from bot.models import Diagnosis, DomainReport, RecipientResult
+from bot.problems import describe
+from bot.render import dns_skipped
+from bot.vocab import Kind, Lang, Responsible, Severity
+
+_RESET = "\x1b[0m"
+_BOLD = "1"
+_DIM = "2"
+_SIDE_COLOUR = {
+    Responsible.SENDER: "33",  # yellow: the person who sent can fix it
+    Responsible.SENDER_ORG: "35",  # magenta: our own admin
+    Responsible.RECIPIENT: "36",  # cyan: the other person
+    Responsible.RECIPIENT_ORG: "34",  # blue: the other organisation
+    Responsible.TRANSIENT: "32",  # green: wait and retry
+    Responsible.UNKNOWN: "37",
+}
+_SEVERITY = {Severity.ERROR: ("✗", "31"), Severity.WARNING: ("!", "33"), Severity.INFO: ("·", "2")}
+_HEADING = "■"
+_MARKER = "●"
+
+
+class _Painter:
+    """Wraps text in ANSI codes when colour is on; a no-op otherwise."""
+
+    def __init__(self, color: bool) -> None:
+        self.color = color
+
+    def __call__(self, text: str, code: str) -> str:
+        return f"\x1b[{code}m{text}{_RESET}" if self.color and text else text
+
+
+def render(d: Diagnosis, lang: Lang, *, color: bool) -> str:
+    """The human answer for one diagnosis, ending with a newline."""
+    paint = _Painter(color)
+    if d.kind is Kind.NONE:
+        return error_text(d.error or "not-a-bounce", lang) + "\n"
+    lines: list[str] = []
+    if d.source:
+        lines.append(paint(f"{message('label-source', lang)}: {d.source}", _DIM))
+    if d.kind is Kind.DOMAIN:
+        lines.append(paint(f"{_HEADING} {message('heading-domain-check', lang)}", _BOLD))
+    lines += _cause(d, lang, paint)
+    lines += _evidence(d, lang, paint)
+    lines += _for_user(d, lang, paint)
+    lines += _admin(d, lang, paint)
+    lines += _others(d, lang, paint)
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _heading(key: str, lang: Lang, paint: _Painter) -> str:
+    return paint(f"{_HEADING} {message(key, lang)}", _BOLD)
+
+
+def _cause(d: Diagnosis, lang: Lang, paint: _Painter) -> list[str]:
+    if d.cause is None:
+        return [_heading("heading-cause", lang, paint), message("no-cause", lang), ""]
+    words = d.cause.text(lang)
+    lines = [
+        paint(f"{_HEADING} {message('heading-cause', lang)}: {words.title}", _BOLD),
+        words.explanation,
+        "",
+    ]
+    side = d.responsible or d.cause.responsible
+    marker = paint(_MARKER, _SIDE_COLOUR[side])
+    lines += [f"{_heading('heading-responsible', lang, paint)}: {marker} {responsible_label(side, lang)}", ""]
+    return lines
+
+
+def _evidence(d: Diagnosis, lang: Lang, paint: _Painter) -> list[str]:
+    lines = [_heading("heading-evidence", lang, paint)]
+    main = d.main
+    if main is not None:
+        lines += _recipient_facts(main, lang, paint)
+    if dns_skipped(d):
+        lines.append("  " + ", ".join(r.domain for r in d.domains))
+        lines.append("  " + message("dns-skipped", lang))
+    else:
+        for report in d.domains:
+            lines += _domain_facts(report, lang, paint)
+    if d.format:
+        lines.append(paint(f"  {message('label-format', lang)}: {d.format}", _DIM))
+    return [*lines, ""]
+
+
+def _recipient_facts(r: RecipientResult, lang: Lang, paint: _Painter) -> list[str]:
+    f = r.failure
+    codes = " ".join(c for c in (f.reply_code, f.status) if c)
+    lines = [f"  {message('label-recipient', lang)}: {f.address}"]
+    lines.append(f"  {message('label-reason', lang)}: {r.reason}" + (f"  ({codes})" if codes else ""))
+    if f.remote_mta:
+        lines.append(f"  {message('label-remote-mta', lang)}: {f.remote_mta}")
+    if f.phase:
+        lines.append(f"  {message('label-phase', lang)}: {str(f.phase).upper()}")
+    if f.diagnostic:
+        lines.append(f"  {message('label-server-said', lang)}:")
+        lines.append("    " + paint(f.diagnostic, _BOLD))
+    return lines
+
+
+def _domain_facts(report: DomainReport, lang: Lang, paint: _Painter) -> list[str]:
+    if report.exists is None:
+        state = "label-domain-unknown"
+    else:
+        state = "label-domain-exists" if report.exists else "label-domain-missing"
+    lines = [f"  {message(state, lang, domain=report.domain)}"]
+    for mx in report.mx:
+        addresses = ", ".join(mx.addresses) or message("label-no-address", lang)
+        lines.append(f"    {message('label-mx', lang)} {mx.preference} {mx.host} ({addresses})")
+    if report.exists and not report.mx:
+        lines.append(f"    {message('label-no-mx', lang)}")
+    if report.spf:
+        lines.append(f"    {message('label-spf', lang)}: {report.spf}")
+    if report.dmarc:
+        lines.append(f"    {message('label-dmarc', lang)}: {report.dmarc}")
+    for p in report.problems:
+        mark, code = _SEVERITY[p.severity]
+        lines.append(f"    {paint(mark, code)} {describe(p, lang)}")
+    if report.suggestions:
+        lines.append("    " + message("label-suggestions", lang, names=", ".join(report.suggestions)))
+    if not report.complete and report.exists is not None:
+        lines.append("    " + message("label-incomplete", lang))
+    return lines
+
+
+def _for_user(d: Diagnosis, lang: Lang, paint: _Painter) -> list[str]:
+    if d.cause is None or not d.cause.text(lang).user_message.strip():
+        return []
+    # Plain lines at the margin, no colour: copied as they are into a reply to the user.
+    text = d.cause.text(lang).user_message.strip()
+    return [_heading("heading-user-message", lang, paint), "", text, ""]
+
+
+def _admin(d: Diagnosis, lang: Lang, paint: _Painter) -> list[str]:
+    steps = d.cause.text(lang).admin_steps if d.cause else ()
+    if not steps:
+        return []
+    return [
+        _heading("heading-admin-steps", lang, paint),
+        *(f"  {i}. {s}" for i, s in enumerate(steps, 1)),
+        "",
+    ]
+
+
+def _others(d: Diagnosis, lang: Lang, paint: _Painter) -> list[str]:
+    if len(d.recipients) < 2:
+        return []
+    lines = [_heading("heading-recipients", lang, paint)]
+    for r in d.recipients:
+        f = r.failure
+        code = f.status or f.reply_code or "-"
+        marker = paint(_MARKER, _SIDE_COLOUR[r.responsible])
+        lines.append(f"  {marker} {f.address}  {code}  {r.reason}  {responsible_label(r.responsible, lang)}")
+    return [*lines, ""]
