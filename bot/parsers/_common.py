@@ -233,6 +233,17 @@ _PHASE_PHRASES: tuple[tuple[re.Pattern[str], Phase], ...] = (
     (re.compile(r"\bafter mail(?: from)?\b", re.I), Phase.MAIL),
     (re.compile(r"\bafter (?:helo|ehlo|lhlo)\b", re.I), Phase.HELO),
     (re.compile(r"\bafter (?:initial connection|connect|the greeting|banner)", re.I), Phase.CONNECT),
+    # qmail: "192.0.2.25 does not like recipient.", "Connected to 192.0.2.1 but sender was rejected.",
+    # "... but greeting failed.", "... but my name was rejected.", "... failed on DATA command.",
+    # "Sorry, no SMTP connection got far enough; most progress was RCPT TO response"
+    (re.compile(r"does not like recipient|most progress was rcpt", re.I), Phase.RCPT),
+    (re.compile(r"but sender was rejected|most progress was mail", re.I), Phase.MAIL),
+    (
+        re.compile(r"failed on data command|failed after i sent the message|most progress was data", re.I),
+        Phase.DATA,
+    ),
+    (re.compile(r"but my name was rejected", re.I), Phase.HELO),
+    (re.compile(r"but greeting failed", re.I), Phase.CONNECT),
     # Postfix smtpd's RCPT restrictions: "Recipient address rejected: User unknown in local recipient table"
     (re.compile(r"recipient address rejected", re.I), Phase.RCPT),
     # Courier and others tag the command: "[RCPT_TO]", "[DATA]"
@@ -676,3 +687,36 @@ def unwrap(text: str) -> Reply:
     if m and m.start() > 0:
         return Reply(m.group(1), m.group(2) or find_status(m.group(3)) or outer_status, True)
     return Reply(outer_reply, outer_status, False)
+
+
+def merge_dsn(found: list[Failure], dsn: list[Failure]) -> list[Failure]:
+    """Failures read from a bounce's text, completed by its RFC 3464 fields for the same recipient.
+
+    The text names the refusing server's words and host; the fields add what the text lacks.
+    A specific status in the text wins over a generic one in the fields; a text diagnostic that
+    is only the bounce's explanation (no code in it) gives way to the fields' Diagnostic-Code.
+    A text failure without an address takes the only DSN recipient; recipients only the fields
+    name are kept after those of the text.
+    """
+    if not found:
+        return dsn
+    by_addr = {f.address.lower(): f for f in dsn}
+    out = []
+    for f in found:
+        d = by_addr.get(f.address.lower()) or (dsn[0] if not f.address and len(dsn) == 1 else None)
+        if d:
+            coded = bool(find_reply_code(f.diagnostic) or find_status(f.diagnostic))
+            generic = not f.status or not SPECIFIC_STATUS.match(f.status)
+            f = Failure(
+                address=f.address or d.address,
+                status=d.status if generic and d.status else f.status,
+                reply_code=f.reply_code or d.reply_code,
+                action=d.action or f.action,
+                remote_mta=f.remote_mta or d.remote_mta,
+                diagnostic=f.diagnostic if coded or not d.diagnostic else d.diagnostic,
+                phase=f.phase or d.phase,
+                reason_hint=f.reason_hint or d.reason_hint,
+            )
+        out.append(f)
+    known = {f.address.lower() for f in out}
+    return finish(out + [d for d in dsn if d.address.lower() not in known])
