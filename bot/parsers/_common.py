@@ -640,7 +640,7 @@ def _continues(lines: list[str], i: int) -> bool:
 _OUTER = re.compile(r"\A\s{0,5}#?([245]\d\d)(?:[ .-]{1,2}#?([245]\.\d{1,3}\.\d{1,3}))?")
 # Exchange: #<exchange.contoso.com #5.7.1 smtp;530 5.7.1 Client was not authenticated> #SMTP#
 _SMTP_HASH = re.compile(
-    r"#<\s{0,3}[^\s#<>]{1,255}\s{1,3}#([245]\.\d{1,3}\.\d{1,3})\s{0,3}(?:smtp\s{0,2};\s{0,3})?([^<>]{0,2000})>",
+    r"#<\s{0,3}[^\s#<>]{1,255}\s{1,3}#([245]\.\d{1,3}\.\d{1,3})\s{0,3}(?:smtp\s{0,2};\s{0,3})?([^\n]{0,2000}?)>\s{0,3}(?:#SMTP#|\Z)",
     re.I,
 )
 # Momentum-style smart hosts: a status, a description, then the remote reply in quotes.
