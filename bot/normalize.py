@@ -45,11 +45,14 @@ _CHARSET_ALIASES = {
 }
 _SLACK_LINK = re.compile(r"<(?:mailto:|https?://|tel:)?([^<>|\n]{1,500})\|([^<>\n]{1,500})>")
 _SLACK_BARE = re.compile(r"<(?:mailto:|https?://)([^<>|\n]{1,500})>")
-_QUOTE = re.compile(r"^[ \t]{0,3}(?:>[ \t]?){1,10}", re.MULTILINE)
+_QUOTE = re.compile(r"^[ \t]{0,3}>[ \t]?", re.MULTILINE)
+_QUOTED_SHARE = 0.6  # a paste is a quoted mail when this share of its non-blank lines start with ">"
 _QP_SOFT = re.compile(r"=\n")
 _QP_ESCAPE = re.compile(r"=[0-9A-F]{2}")
 _BOUNDARY_LINE = re.compile(r"^--[^\s]{6,200}$", re.MULTILINE)
-_PART_HEADER = re.compile(r"\A(?:Content-[A-Za-z-]{1,40}:[^\n]{0,500}\n(?:[ \t][^\n]{0,500}\n){0,5}){1,6}\n", re.IGNORECASE)
+_PART_HEADER = re.compile(
+    r"\A(?:Content-[A-Za-z-]{1,40}:[^\n]{0,500}\n(?:[ \t][^\n]{0,500}\n){0,5}){1,6}\n", re.IGNORECASE
+)
 
 
 def normalize(data: bytes | str) -> Message:
@@ -62,7 +65,9 @@ def normalize(data: bytes | str) -> Message:
     if _looks_binary(raw[:65536]):
         raise BinaryInput()
     if isinstance(data, bytes) and _looks_whole(raw):
-        return _from_email(email.message_from_bytes(raw.replace(b"\r\n", b"\n"), policy=email.policy.compat32))
+        return _from_email(
+            email.message_from_bytes(raw.replace(b"\r\n", b"\n"), policy=email.policy.compat32)
+        )
     text = data if isinstance(data, str) else decode_bytes(raw)
     return _from_paste(text)
 
@@ -142,7 +147,7 @@ def _walk(node: EmailMessage, parts: list[Part], depth: int) -> None:
         # body is raw MIME, read the way a pasted fragment is.
         body = decode_bytes(node.get_payload(decode=True) or b"", node.get_content_charset())
         parts.extend(_paste_parts(body.replace("\r\n", "\n")))
-    elif node.get_content_maintype() == "text" or ctype == "application/octet-stream" and depth == 0:
+    elif node.get_content_maintype() == "text" or (ctype == "application/octet-stream" and depth == 0):
         payload = node.get_payload(decode=True) or b""
         text = decode_bytes(payload, node.get_content_charset())
         if ctype == "text/html":
@@ -194,7 +199,7 @@ def _from_paste(text: str) -> Message:
     text = _SLACK_LINK.sub(lambda m: m.group(2), text)
     text = _SLACK_BARE.sub(lambda m: m.group(1), text)
     text = _unescape(text)
-    text = _QUOTE.sub("", text)
+    text = _unquote(text)
     if _QP_SOFT.search(text) and len(_QP_ESCAPE.findall(text)) >= 3:
         text = decode_bytes(quopri.decodestring(text.encode("utf-8", "surrogateescape")))
     raw = text.encode("utf-8", "surrogateescape")
@@ -203,6 +208,21 @@ def _from_paste(text: str) -> Message:
         if msg.parts and any(p.text.strip() for p in msg.parts):
             return msg
     return Message(headers=(), parts=tuple(_paste_parts(text)), whole=False)
+
+
+def _unquote(text: str) -> str:
+    """Remove `>` quoting level by level while most lines carry it.
+
+    Only whole quoted pastes lose a level: sendmail's `>>> RCPT To:<a>` transcript lines in an
+    unquoted bounce are the bounce's own text and stay.
+    """
+    for _ in range(10):
+        lines = [line for line in text.split("\n") if line.strip()]
+        quoted = sum(1 for line in lines if _QUOTE.match(line))
+        if not lines or quoted < len(lines) * _QUOTED_SHARE:
+            break
+        text = _QUOTE.sub("", text)
+    return text
 
 
 def _paste_parts(text: str) -> list[Part]:
@@ -217,7 +237,7 @@ def _paste_parts(text: str) -> list[Part]:
             block = head.group(0)
             found = re.search(r"content-type:\s{0,5}([\w.+-]{1,60}/[\w.+-]{1,60})", block, re.IGNORECASE)
             ctype = found.group(1).lower() if found else ctype
-            body = body[head.end():]
+            body = body[head.end() :]
             if re.search(r"content-transfer-encoding:\s{0,5}base64", block, re.IGNORECASE):
                 body = _maybe_base64(body)
             elif re.search(r"content-transfer-encoding:\s{0,5}quoted-printable", block, re.IGNORECASE):
