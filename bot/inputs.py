@@ -1,0 +1,166 @@
+"""What `mxcheck bounce` reads: files, directories (Maildir cur/new too), mbox files and stdin.
+
+Paths expand to a list of sources first (so a batch knows its size for the progress bar); each
+source reads its bytes only when asked, bounded by limits.MAX_INPUT_BYTES.
+"""
+
+from __future__ import annotations
+
+import mailbox
+import os
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from bot.errors import InputError, InputTooLarge
+from bot.limits import MAX_INPUT_BYTES
+
+MAX_MBOX_BYTES = 1024 * 1024 * 1024  # an mbox is many messages; each one is still bounded
+MAX_SOURCES = 200_000  # files and messages in one run: beyond this, a run is a mistake
+STDIN = "-"
+
+# An mbox "From " separator line: "From sender Mon Jan  1 00:00:00 2024" (asctime date).
+_FROM_LINE = re.compile(rb"^From \S{1,300} {1,3}(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) ", re.MULTILINE)
+_HIDDEN_OK = ("cur", "new")  # Maildir++ folders are hidden directories holding these
+
+
+class UnreadableInput(InputError):
+    """A path that cannot be read: missing, a permission problem, not a regular file."""
+
+    def __init__(self, path: str, why: str, *, missing: bool = False) -> None:
+        super().__init__("no-such-path" if missing else "unreadable-input", f"{path}: {why}")
+        self.path = path
+        self.why = why
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One message to analyse: a display name and a way to get its bytes (raises InputError)."""
+
+    name: str
+    read: Callable[[], bytes]
+
+
+def collect(paths: Sequence[str], *, stdin: BinaryIO) -> list[Source]:
+    """Every message the paths name, in order: '-' (or no path) is standard input."""
+    found: list[Source] = []
+    for path in paths or [STDIN]:
+        for source in _expand(path, stdin):
+            found.append(source)
+            if len(found) >= MAX_SOURCES:
+                return found
+    return found
+
+
+def _expand(path: str, stdin: BinaryIO) -> Iterator[Source]:
+    if path == STDIN:
+        yield Source("-", lambda: read_bounded(stdin))
+        return
+    p = Path(path)
+    if p.is_dir():
+        yield from _directory(p)
+    elif p.exists():
+        yield from _file(p)
+    else:
+        yield Source(path, _fail(UnreadableInput(path, "", missing=True)))
+
+
+def _fail(error: InputError) -> Callable[[], bytes]:
+    def read() -> bytes:
+        raise error
+
+    return read
+
+
+def _directory(root: Path) -> Iterator[Source]:
+    """Every file below a directory, sorted; a Maildir's tmp/ (mail being written) is skipped."""
+    # followlinks=False: a link back up the tree must not loop.
+    for here, dirs, files in os.walk(root, onerror=None, followlinks=False):
+        is_maildir = "cur" in dirs and "new" in dirs
+        dirs[:] = sorted(
+            d
+            for d in dirs
+            if not (is_maildir and d == "tmp") and (not d.startswith(".") or _maildir_folder(here, d))
+        )
+        for name in sorted(files):
+            if not name.startswith("."):
+                yield from _file(Path(here, name))
+
+
+def _maildir_folder(here: str, name: str) -> bool:
+    return all(os.path.isdir(os.path.join(here, name, sub)) for sub in _HIDDEN_OK)
+
+
+def _file(path: Path) -> Iterator[Source]:
+    name = str(path)
+    try:
+        size = path.stat().st_size
+        mbox = _is_mbox(path)
+    except OSError as exc:
+        yield Source(name, _fail(UnreadableInput(name, exc.strerror or type(exc).__name__)))
+        return
+    if mbox:
+        yield from _mbox(path, size)
+    elif size > MAX_INPUT_BYTES:
+        yield Source(name, _fail(InputTooLarge(size)))
+    else:
+        yield Source(name, lambda: _read_file(path))
+
+
+def _read_file(path: Path) -> bytes:
+    """A file's bytes, read when its turn comes (a batch never holds every file at once)."""
+    try:
+        with path.open("rb") as fh:
+            return read_bounded(fh)
+    except OSError as exc:
+        raise UnreadableInput(str(path), exc.strerror or type(exc).__name__) from None
+
+
+def _is_mbox(path: Path) -> bool:
+    """An mbox starts with a From line and has more than one; a single .eml may start with one."""
+    with path.open("rb") as fh:
+        if fh.read(5) != b"From ":
+            return False
+        fh.seek(0)
+        seen = 0
+        for line in fh:  # streamed: only files that start like an mbox get this scan
+            if line.startswith(b"From ") and _FROM_LINE.match(line[:400]):
+                seen += 1
+                if seen > 1:
+                    return True
+    return False
+
+
+def _mbox(path: Path, size: int) -> Iterator[Source]:
+    name = str(path)
+    if size > MAX_MBOX_BYTES:
+        yield Source(name, _fail(InputTooLarge(size)))
+        return
+    box = mailbox.mbox(path, create=False)
+    try:
+        keys = list(box.iterkeys())
+    except OSError as exc:
+        yield Source(name, _fail(UnreadableInput(name, exc.strerror or type(exc).__name__)))
+        return
+    for n, key in enumerate(keys, 1):
+        yield Source(f"{name}#{n}", _mbox_reader(box, key))
+
+
+def _mbox_reader(box: mailbox.mbox, key: str) -> Callable[[], bytes]:
+    def read() -> bytes:
+        data = box.get_bytes(key)
+        if len(data) > MAX_INPUT_BYTES:
+            raise InputTooLarge(len(data))
+        return data
+
+    return read
+
+
+def read_bounded(stream: BinaryIO) -> bytes:
+    """A stream's bytes, refusing more than MAX_INPUT_BYTES without reading them all."""
+    data = stream.read(MAX_INPUT_BYTES + 1)
+    if len(data) > MAX_INPUT_BYTES:
+        raise InputTooLarge(len(data))
+    return data
