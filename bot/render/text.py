@@ -48,6 +48,12 @@ def render(d: Diagnosis, lang: Lang, *, color: bool) -> str:
         lines.append(paint(f"{message('label-source', lang)}: {d.source}", _DIM))
     if d.kind is Kind.DOMAIN:
         lines.append(paint(f"{_HEADING} {message('heading-domain-check', lang)}", _BOLD))
+        if dns_skipped(d):
+            # Nothing was asked, so there is no cause to tell: only what would be checked.
+            return (
+                "\n".join([*lines, *(f"  {r.domain}" for r in d.domains), message("dns-skipped", lang)])
+                + "\n"
+            )
     lines += _cause(d, lang, paint)
     lines += _evidence(d, lang, paint)
     lines += _for_user(d, lang, paint)
@@ -80,12 +86,8 @@ def _evidence(d: Diagnosis, lang: Lang, paint: _Painter) -> list[str]:
     main = d.main
     if main is not None:
         lines += _recipient_facts(main, lang, paint)
-    if dns_skipped(d):
-        lines.append("  " + ", ".join(r.domain for r in d.domains))
-        lines.append("  " + message("dns-skipped", lang))
-    else:
-        for report in d.domains:
-            lines += _domain_facts(report, lang, paint)
+    for report in d.domains:
+        lines += _domain_facts(report, lang, paint)
     if d.format:
         lines.append(paint(f"  {message('label-format', lang)}: {d.format}", _DIM))
     return [*lines, ""]
