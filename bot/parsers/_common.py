@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.models import Failure, Message
 from bot.vocab import Action, Phase, Reason
@@ -720,3 +720,15 @@ def merge_dsn(found: list[Failure], dsn: list[Failure]) -> list[Failure]:
         out.append(f)
     known = {f.address.lower() for f in out}
     return finish(out + [d for d in dsn if d.address.lower() not in known])
+
+
+def with_inner_reply(failure: Failure) -> Failure:
+    """The failure with the status and reply code of the innermost reply its diagnostic quotes."""
+    inner = unwrap(failure.diagnostic)
+    if inner.nested:
+        return replace(
+            failure, status=inner.status or failure.status, reply_code=inner.reply or failure.reply_code
+        )
+    if inner.reply and not failure.reply_code:
+        return replace(failure, reply_code=inner.reply)
+    return failure

@@ -20,7 +20,6 @@ reported so the refusing server's words reach the classifier. Exchange 2003 live
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
 from bot.models import Bounce, Failure, Message
 from bot.parsers import _common as c
@@ -198,7 +197,7 @@ def _admin_section(text: str) -> list[Failure]:
         host = entry.get("host") or (org.group(1) if org else None) or _rejected_by(text)
         if not host and receiving and "reply" in entry:
             host = receiving.group(1)
-        out.append(_failure(entry["address"], entry.get("reply", ""), host, context=text))
+        out.append(_failure(entry["address"], entry.get("reply", ""), host))
     return out
 
 
@@ -284,7 +283,7 @@ def _new_layout(text: str) -> list[Failure]:
     # Remote server: mx.example.jp
     address = next(g for g in addr.groups() if g)
     remote = _NEW_REMOTE.search(text)
-    return [_failure(address, err.group(1), remote.group(1) if remote else None, context=text)]
+    return [_failure(address, err.group(1), remote.group(1) if remote else None)]
 
 
 # ----------------------------------------------------------------------------- top section only
@@ -315,7 +314,7 @@ def _top_section(text: str) -> list[Failure]:
         following = c.paragraph_after(lines, i + 1, limit=4)
         following = following[: next((k for k, x in enumerate(following) if _ADDRESS_LINE.match(x)), None)]
         explanation = c.fold(" ".join(following))
-        out.append(_failure(addr[0], explanation, _rejected_by(text), context=text))
+        out.append(_failure(addr[0], explanation, _rejected_by(text)))
     return out
 
 
@@ -332,19 +331,12 @@ def _pasted_lines(text: str) -> list[Failure]:
             addr = c.find_addresses(reply, limit=1)
             org = _ORGANIZATION.search(text)
             host = host or (org.group(1) if org else None) or _rejected_by(text)
-            return [_failure(addr[0] if addr else "", reply, host, context=text)]
+            return [_failure(addr[0] if addr else "", reply, host)]
     return []
 
 
 # ----------------------------------------------------------------------------- building
-def _failure(address: str, reply: str, host: str | None, *, context: str) -> Failure:
+def _failure(address: str, reply: str, host: str | None) -> Failure:
     """A Failure whose status and reply code are those of the innermost server reply quoted."""
-    inner = c.unwrap(reply)
-    failure = c.make_failure(address, diagnostic=reply, remote_mta=host, status=inner.status)
-    if inner.nested:
-        failure = replace(
-            failure, status=inner.status or failure.status, reply_code=inner.reply or failure.reply_code
-        )
-    elif inner.reply and not failure.reply_code:
-        failure = replace(failure, reply_code=inner.reply)
-    return failure
+    failure = c.make_failure(address, diagnostic=reply, remote_mta=host, status=c.unwrap(reply).status)
+    return c.with_inner_reply(failure)
