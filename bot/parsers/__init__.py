@@ -27,7 +27,8 @@ ORDER: tuple[str, ...] = (
     "exim",
     "sendmail",
     "qmail",
-    "mtas",  # the smaller MTAs: OpenSMTPD, DragonFly, Courier, Messaging Server, Notes/Domino, ...
+    "mtas",  # the smaller MTAs as layouts: DragonFly, OpenSMTPD, Notes, IMail, MailFoundry, James, fml, X1-X3
+    "webmail",  # GMX / mail.com, 1&1, Zoho layouts (mail.ru and Yandex read as Exim and Postfix)
     "rfc3464",  # generic multipart/report; message/delivery-status
     "scanner",  # last resort: addresses, status codes and reply lines anywhere in the text
 )

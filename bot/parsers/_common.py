@@ -106,6 +106,10 @@ _REPLY = re.compile(
     r"(?<![\w.:/@=+-])([45][0-5]\d|2[0-5]\d)(?=[ \-]|\)|\]|,|;|\Z|$)(?!-?\d{1,3}\.\d)", re.MULTILINE
 )
 _REPLY_LENIENT = re.compile(r"(?<![\w.:/@=+-])([45][0-5]\d)(?![\w.:/@])")
+# "ERROR_CODE :550", "ResponseCode 421", "Status code: 550" — a label, then the code.
+_CODE_LABEL = re.compile(
+    r"\b(?:error_code|response ?code|status code|smtp code|reply code)\s{0,3}[:=]?\s{0,3}", re.I
+)
 SPECIFIC_STATUS = re.compile(r"\A[45]\.[1-9]\.[1-9]\Z")
 
 
@@ -139,7 +143,7 @@ def find_reply_code(text: str) -> str | None:
     """
     if not text:
         return None
-    masked = _IPV4.sub(" ", text)
+    masked = _CODE_LABEL.sub(" ", _IPV4.sub(" ", text))
     codes = [m.group(1) for m in _REPLY.finditer(masked)]
     for code in codes:
         if code[0] in "45":
