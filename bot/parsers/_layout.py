@@ -48,6 +48,7 @@ class Layout:
     phases: tuple[tuple[re.Pattern[str], Phase], ...] = ()  # layout-specific command statements
     delayed: re.Pattern[str] = _NEVER  # the report is a delay warning
     to_fallback: bool = False  # no recipient line: the returned copy's To: names it
+    same_line: bool = False  # the reason is on the recipient's line only; lines after it are not
     keep_empty: bool = field(default=True)  # a recipient without any reason text still counts
 
     def detect(self, msg: Message) -> bool:
@@ -94,7 +95,7 @@ def entries(layout: Layout, text: str) -> tuple[list[tuple[str, list[str]]], lis
         elif layout.reason_first:
             pending.append(line.strip())
             loose.append(line.strip())
-        elif found:
+        elif found and not layout.same_line:
             found[-1][1].append(line.strip())
         else:
             loose.append(line.strip())

@@ -68,6 +68,9 @@ _LOCAL_TARGET = re.compile(r"\A {1,3}((?:pipe|save|file|deliver) to .{1,500})\Z"
 _GENERATED = re.compile(
     r"\A\s{1,12}\(?(?:ultimately )?generated (?:by|from) (\S{1,254}@\S{1,254}?)\)?\Z", re.IGNORECASE
 )
+_ECHO_PARAMS = re.compile(
+    r"(?<=>)(?: (?:SIZE|BODY|AUTH|SMTPUTF8|RET|ENVID|NOTIFY|ORCPT)(?:=[^\s:]{0,100})?){1,6}(?=:)"
+)
 _DELAYED = re.compile(r"has not yet been delivered|\bdelayed\b|have yet to be delivered", re.IGNORECASE)
 _GENERATED_TEXT = re.compile(r"\AThe following text was generated during the delivery attempt", re.IGNORECASE)
 
@@ -152,7 +155,8 @@ def parse(msg: Message) -> Bounce | None:
         if not addr:
             continue
         block = statuses.get(addr.lower()) or (blocks[0] if len(blocks) == 1 else {})
-        diag = fold(" ".join(reasons)) or block.get("diagnostic-code", "")
+        # "after MAIL FROM:<s@example.org> SIZE=1024:" — the echoed parameters are not the server's words.
+        diag = _ECHO_PARAMS.sub("", fold(" ".join(reasons))) or block.get("diagnostic-code", "")
         failures.append(
             make_failure(
                 addr,

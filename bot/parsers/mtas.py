@@ -152,6 +152,7 @@ LAYOUTS: tuple[Layout, ...] = (
         start=re.compile(r"\A-{3}The following addresses had delivery errors-{3}", _I),
         recipients=(re.compile(r"\A" + _ADDR + r"\s{1,4}\[(?P<text>.{1,500})\]\s{0,3}\Z"),),
         stop=re.compile(r"\A(?:Received: from|Return-Path:|-{3})", _I),
+        same_line=True,
     ),
     Layout(
         # Unable to deliver message to the following address(es).

@@ -51,8 +51,16 @@ _TALKING = re.compile(
 _SENT = re.compile(r"\A\s{0,4}>>>\s{0,3}(.{1,1000})\Z")
 _RECEIVED = re.compile(r"\A\s{0,4}<<<\s{0,3}(.{1,2000})\Z")
 # 554 <kijitora@example.ed.jp>... 550 Host unknown      /   <kijitora@example.jp>... Deferred: ...
+# kijitora... Deferred: Connection refused by [127.0.0.1]      (a local recipient)
 _ADDRESS_ERROR = re.compile(
-    r"\A\s{0,4}(?:([245]\d\d)\s{1,3})?<([^<>\s]{1,254}@[^<>\s]{1,254})>\.{3}\s{0,3}(.{0,2000})\Z"
+    r"\A\s{0,4}(?:([245]\d\d)\s{1,3})?<?([^<>\s.][^<>\s]{0,254}?)>?\.{3}\s{0,3}(.{0,2000})\Z"
+)
+# Warning: message still undelivered after 4 hours / Will keep trying until message is 8 hours old
+# Message could not be delivered for 5 days / Message will be deleted from queue
+_QUEUE_NOTE = re.compile(
+    r"\A\s{0,4}(?:Warning: message still undelivered|Will keep trying until|Message could not be delivered for"
+    r"|Message will be deleted from queue|Cannot send message for)",
+    re.IGNORECASE,
 )
 # 550 5.1.1 <kijitora@example.jp>... User unknown   /   421 example.com (smtp)... Deferred: ...
 _CODE_LINE = re.compile(r"\A\s{0,4}[45]\d\d[ -].{1,2000}\Z")
@@ -72,8 +80,14 @@ class _Transcript:
     errors: list[str] = field(default_factory=list)
     hosts: dict[str, str] = field(default_factory=dict)
     commands: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
     last_host: str = ""
     text: str = ""
+
+    def about(self, addr: str) -> str:
+        """The transcript's line for an address (or its local part), with sendmail's queue notes."""
+        own = self.by_address.get(addr) or self.by_address.get(addr.split("@")[0], "")
+        return fold(" ".join([own, *self.notes])) if own else ""
 
 
 def detect(msg: Message) -> bool:
@@ -123,7 +137,7 @@ def _transcript(lines: list[str]) -> _Transcript:
             pending.append(reply)
         elif addr_error:
             # 554 <kijitora@example.edu>... Remote protocol error   (V5: add the reply that caused it)
-            addr = (clean_address(addr_error.group(2)) or "").lower()
+            addr = (clean_address(addr_error.group(2)) or addr_error.group(2)).lower()
             own = " ".join(x for x in (addr_error.group(1), addr_error.group(3)) if x)
             text = own + (": " + pending[-1] if pending and pending[-1] not in own else "")
             if addr and addr not in t.by_address:
@@ -131,6 +145,8 @@ def _transcript(lines: list[str]) -> _Transcript:
                 t.hosts[addr] = host
                 t.commands[addr] = command
             pending = []
+        elif _QUEUE_NOTE.match(line):
+            t.notes.append(line.strip())
         elif _MDA_LINE.match(line) or _CODE_LINE.match(line):
             # maildrop: maildir over quota.     /   550 5.0.0 <kijitora@example.or.jp>... Insufficient permission
             t.errors.append(line.strip())
@@ -174,7 +190,9 @@ def parse(msg: Message) -> Bounce | None:
         body = diag.split(";", 1)[-1].strip()
         if not body or body.isdigit():
             # Diagnostic-Code: X-Unix; 77  — the transcript says what went wrong.
-            diag = transcript.by_address.get(addr) or listed.get(addr) or " ".join(transcript.errors)
+            diag = (
+                transcript.about(addr) or listed.get(addr) or " ".join(transcript.errors + transcript.notes)
+            )
         else:
             # The server's own replies say more than the summary: those naming this address,
             # or all of them when the bounce is about one recipient.
@@ -229,10 +247,10 @@ def _without_fields(
 ) -> list[Failure]:
     """No delivery-status part (V5, or a paste without it): the list, then the transcript lines."""
     failures: list[Failure] = []
-    addresses = list(listed) or [a for a in transcript.by_address]
+    addresses = list(listed) or [a for a in transcript.by_address if "@" in a]
     for addr in addresses:
         low = addr.lower()
-        diag = transcript.by_address.get(low) or listed.get(addr) or " ".join(transcript.errors)
+        diag = transcript.about(low) or listed.get(addr) or " ".join(transcript.errors + transcript.notes)
         failures.append(
             make_failure(
                 addr,
