@@ -1,11 +1,193 @@
-"""Placeholder until the classifier lands: every failure is 'undefined'."""
+"""One failed recipient → a reason (Sisimai's vocabulary) and a cause record: pure, data-driven.
+
+Evidence is weighed in a fixed order; the first rule that speaks decides:
+
+1. ``Failure.reason_hint`` — a format that names its reason outright (ARF feedback, an
+   auto-reply, a delivered report) is taken at its word.
+2. A delivered recipient (Action: delivered, status 2.x.x) is ``delivered``.
+3. Provider rules (knowledge/providers.toml) — a provider's own meaning of its codes and words,
+   recognised by the refusing host, the reporting host/format, or words only it writes. The same
+   text means different things at different providers, so their rules beat everything generic.
+4. Specific phrases (knowledge/phrases.toml, tier ``specific``) — words that name one cause:
+   "mailbox full", "relay access denied", "client was not authenticated".
+5. Specific status — an enhanced status code (RFC 3463) that names one condition (5.1.1, 5.2.2,
+   5.7.26) in knowledge/status.toml.
+6. Generic phrases — words that narrow it down without naming it ("rejected", "blocked").
+7. Generic status — the class-wide rows (5.0.0, 5.7.1, X.7): they say little.
+8. SMTP reply code (by phase where the table says so), then the phase alone (MAIL → rejected,
+   connect/HELO → blocked).
+9. Nothing spoke: a delayed/expired recipient is ``expired``, a recipient with a diagnostic is
+   ``onhold``, else ``undefined``.
+
+Phrase records may redirect to another cause by phase or status: "user unknown" at RCPT is an
+unknown address, after DATA it is a content/reception filter. A temporary failure (4.x.x, 4xx,
+Action: delayed) tells the cause's ``temporary`` variant where the data has one.
+"""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from bot.knowledge import Knowledge, knowledge
 from bot.models import Bounce, Failure, Verdict
-from bot.vocab import Reason
+from bot.phrases import first_found, fold
+from bot.rulebook import PhraseRecord, Provider, ProviderRule, Row
+from bot.vocab import Action, Phase, Reason
 
 
 def classify(failure: Failure, bounce: Bounce) -> Verdict:
-    """The reason and cause id for one failure."""
-    return Verdict(reason=failure.reason_hint or Reason.UNDEFINED, cause_id="undefined", rule="stub")
+    """The reason and cause id for one failure of a bounce."""
+    kb = knowledge()
+    verdict = _decide(kb, failure, bounce, fold(failure.diagnostic))
+    if _temporary(failure):
+        variant = kb.temporary_variant(verdict.cause_id)
+        if variant != verdict.cause_id:
+            return Verdict(reason=verdict.reason, cause_id=variant, rule=verdict.rule + "+temporary")
+    return verdict
+
+
+def _decide(kb: Knowledge, failure: Failure, bounce: Bounce, text: str) -> Verdict:
+    if failure.phase is None and text:
+        failure = replace(failure, phase=_phase_from_text(kb, text))
+    if failure.reason_hint is not None:
+        return _verdict(kb, failure.reason_hint, None, "hint")
+    if failure.action == Action.DELIVERED or (failure.status or "").startswith("2."):
+        return _verdict(kb, Reason.DELIVERED, None, "delivered")
+    for provider in kb.rules.providers:
+        said_by = _said_by(provider, failure, bounce, text)
+        if not said_by:
+            continue
+        for index, rule in enumerate(provider.rules):
+            if _rule_applies(rule, said_by, failure, text):
+                return _verdict(kb, rule.reason, rule.cause, f"provider:{provider.id}#{index}")
+    status_row = _status_row(kb, failure.status)
+    for specific in (True, False):
+        found = _phrase(kb, failure, text, specific=specific)
+        if found is not None:
+            return found
+        if status_row is not None and status_row.specific == specific:
+            return _verdict(kb, status_row.reason, status_row.cause, f"status:{status_row.key}")
+    for row in (_reply_row(kb, failure), kb.rules.phases.get(failure.phase) if failure.phase else None):
+        if row is not None:
+            return _verdict(
+                kb, row.reason, row.cause, f"reply:{row.key}" if row.key[0].isdigit() else f"phase:{row.key}"
+            )
+    if failure.action == Action.DELAYED:
+        return _verdict(kb, Reason.EXPIRED, None, "fallback:delayed")
+    if text:
+        return _verdict(kb, Reason.ONHOLD, None, "fallback:onhold")
+    return _verdict(kb, Reason.UNDEFINED, None, "fallback:undefined")
+
+
+def _verdict(kb: Knowledge, reason: Reason, cause: str | None, rule: str) -> Verdict:
+    return Verdict(reason=reason, cause_id=cause or kb.defaults[reason], rule=rule)
+
+
+def _temporary(failure: Failure) -> bool:
+    """A failure that retries may still clear: 4.x.x, a 4xx reply, or Action: delayed."""
+    if failure.action == Action.DELAYED:
+        return True
+    if failure.status:
+        return failure.status.startswith("4.")
+    return bool(failure.reply_code and failure.reply_code.startswith("4"))
+
+
+# ----------------------------------------------------------------------------- providers
+def _host(name: str | None) -> str:
+    """A host name as compared with the data: lower case, no brackets, port or trailing dot."""
+    if not name:
+        return ""
+    host = name.strip().lower().split()[0].strip("[]<>()")
+    return host.rstrip(".")
+
+
+def _ends_with(host: str, suffixes: tuple[str, ...]) -> bool:
+    return bool(host) and any(host == s or host.endswith("." + s) for s in suffixes)
+
+
+def _said_by(provider: Provider, failure: Failure, bounce: Bounce, text: str) -> frozenset[str]:
+    """How this provider shows in the failure: the refusing host, the reporter, or its own words."""
+    seen = set()
+    if _ends_with(_host(failure.remote_mta), provider.hosts):
+        seen.add("remote")
+    if bounce.format in provider.formats or _ends_with(_host(bounce.reporting_mta), provider.hosts):
+        seen.add("reporter")
+    if first_found(provider.markers, text) is not None:
+        seen.add("text")
+    return frozenset(seen)
+
+
+def _rule_applies(rule: ProviderRule, said_by: frozenset[str], failure: Failure, text: str) -> bool:
+    if rule.said_by and not (rule.said_by & said_by):
+        return False
+    if rule.statuses and not _status_in(failure.status, rule.statuses):
+        return False
+    if rule.replies and failure.reply_code not in rule.replies:
+        return False
+    if rule.phases and failure.phase not in rule.phases:
+        return False
+    return not rule.phrases or first_found(rule.phrases, text) is not None
+
+
+def _status_in(status: str | None, wanted: frozenset[str]) -> bool:
+    """True when a status is listed: exactly, class-free (X.7.1), by subject (X.7), or "none" for no status."""
+    if not status:
+        return "none" in wanted
+    free = "X" + status[1:]
+    return status in wanted or free in wanted or free.rsplit(".", 1)[0] in wanted
+
+
+def _phase_from_text(kb: Knowledge, text: str) -> Phase | None:
+    """The SMTP phase a diagnostic shows in its own words ("in reply to RCPT TO command"), if any."""
+    for phase, markers in kb.rules.phase_markers:
+        if first_found(markers, text) is not None:
+            return phase
+    return None
+
+
+# ----------------------------------------------------------------------------- phrases, tables
+def _phrase(kb: Knowledge, failure: Failure, text: str, *, specific: bool) -> Verdict | None:
+    if not text:
+        return None
+    for record in kb.rules.phrases:
+        if record.specific != specific or (record.phases and failure.phase not in record.phases):
+            continue
+        phrase = first_found(record.phrases, text)
+        if phrase is None or first_found(record.unless, text) is not None:
+            continue
+        cause = _redirect(record, failure) or record.cause
+        reason = kb.cause(cause).reason if cause else record.reason
+        return _verdict(kb, reason or record.reason, cause, f"phrase:{record.name}:{phrase.source}")
+    return None
+
+
+def _redirect(record: PhraseRecord, failure: Failure) -> str | None:
+    for r in record.redirects:
+        if r.phases and failure.phase not in r.phases:
+            continue
+        if r.statuses and not _status_in(failure.status, r.statuses):
+            continue
+        if r.unless_statuses and _status_in(failure.status, r.unless_statuses):
+            continue
+        return r.cause
+    return None
+
+
+def _status_row(kb: Knowledge, status: str | None) -> Row | None:
+    """The status table's row: the exact code, its class-free form (X.1.1), then its subject (X.7)."""
+    if not status:
+        return None
+    table = kb.rules.statuses
+    subject = "X." + status.split(".")[1] if status.count(".") == 2 else ""
+    return table.get(status) or table.get("X" + status[1:]) or table.get(subject)
+
+
+def _reply_row(kb: Knowledge, failure: Failure) -> Row | None:
+    if not failure.reply_code:
+        return None
+    table = kb.rules.replies
+    if failure.phase is not None:
+        row = table.get(f"{failure.reply_code}/{failure.phase}")
+        if row is not None:
+            return row
+    return table.get(failure.reply_code)

@@ -1,0 +1,130 @@
+"""Phrase matching: the data's phrases compiled once, matched against a folded diagnostic.
+
+A phrase in knowledge/*.toml is one of three shapes:
+
+- a string: found anywhere in the folded text (``"user unknown"``);
+- a list of strings: every piece found, in that order, each after the previous one
+  (``["domain ", " mismatches client ip"]``) — what a regular expression ``a.*b`` would say,
+  without the backtracking;
+- an inline table ``{re = "..."}``: a regular expression for the few phrases that need one.
+  Each is checked at load to be linear-time: no unbounded repetition, no repetition inside
+  another repetition, no backreference.
+
+Text and phrases are folded the same way (NFKC, case-folded, whitespace runs to one space), so
+full-width Japanese digits and letters, upper case and line breaks never matter.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+try:  # the parser of the re module, to prove patterns linear-time (private, stable since 3.11)
+    from re import _constants as _sre_constants
+    from re import _parser as _sre_parser
+except ImportError:  # pragma: no cover - older layouts
+    import sre_constants as _sre_constants  # type: ignore[no-redef]
+    import sre_parse as _sre_parser  # type: ignore[no-redef]
+
+_SPACES = re.compile(r"\s+")
+MAX_REPEAT = 300  # the largest bound a data regex may put on a repetition
+
+
+class PhraseError(ValueError):
+    """A phrase in the data that cannot be used: wrong shape, bad or unsafe regular expression."""
+
+
+def fold(text: str) -> str:
+    """The comparable form of a text: NFKC, case-folded, whitespace folded to single spaces."""
+    return _SPACES.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip()
+
+
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    """One compiled phrase: ordered pieces to find, or a compiled regular expression."""
+
+    source: str  # the phrase as written, for rule names and error messages
+    pieces: tuple[str, ...] = ()
+    regex: re.Pattern[str] | None = None
+
+    def found_in(self, folded: str) -> bool:
+        """True when the phrase occurs in an already folded text."""
+        if self.regex is not None:
+            return self.regex.search(folded) is not None
+        at = 0
+        for piece in self.pieces:
+            at = folded.find(piece, at)
+            if at < 0:
+                return False
+            at += len(piece)
+        return True
+
+
+def compile_phrase(raw: object) -> Phrase:
+    """Compile one phrase of the data (string, list of strings, or {re = ...}); PhraseError if unusable."""
+    if isinstance(raw, str):
+        piece = fold(raw)
+        if not piece:
+            raise PhraseError("empty phrase")
+        return Phrase(source=raw, pieces=(piece,))
+    if isinstance(raw, list):
+        pieces = tuple(fold(p) if isinstance(p, str) else "" for p in raw)
+        if not pieces or not all(pieces):
+            raise PhraseError(f"ordered phrase needs non-empty strings: {raw!r}")
+        return Phrase(source=" … ".join(pieces), pieces=pieces)
+    if isinstance(raw, dict) and set(raw) == {"re"} and isinstance(raw["re"], str):
+        pattern = raw["re"]
+        check_linear(pattern)
+        try:
+            regex = re.compile(pattern)
+        except re.error as exc:
+            raise PhraseError(f"bad regular expression {pattern!r}: {exc}") from exc
+        return Phrase(source=pattern, regex=regex)
+    raise PhraseError(f"a phrase is a string, a list of strings or {{re = ...}}: {raw!r}")
+
+
+def compile_phrases(raws: Iterable[object]) -> tuple[Phrase, ...]:
+    """Compile a list of phrases."""
+    return tuple(compile_phrase(r) for r in raws)
+
+
+def first_found(phrases: Iterable[Phrase], folded: str) -> Phrase | None:
+    """The first phrase found in a folded text, or None."""
+    for phrase in phrases:
+        if phrase.found_in(folded):
+            return phrase
+    return None
+
+
+def check_linear(pattern: str) -> None:
+    """Raise PhraseError unless a pattern is linear-time: bounded, unnested repetition, no backreference."""
+    try:
+        tree = _sre_parser.parse(pattern)
+    except re.error as exc:
+        raise PhraseError(f"bad regular expression {pattern!r}: {exc}") from exc
+    _walk(tree, pattern, in_repeat=False)
+
+
+def _walk(items: Iterable[tuple[object, object]], pattern: str, *, in_repeat: bool) -> None:
+    c = _sre_constants
+    for op, arg in items:
+        if op in (c.GROUPREF, c.GROUPREF_EXISTS):
+            raise PhraseError(f"backreference in {pattern!r}")
+        if op in (c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", None)):
+            _low, high, body = arg  # type: ignore[misc]
+            if high == c.MAXREPEAT or high > MAX_REPEAT:
+                raise PhraseError(f"unbounded repetition in {pattern!r}: write {{0,{MAX_REPEAT}}} at most")
+            if in_repeat:
+                raise PhraseError(f"nested repetition in {pattern!r}")
+            _walk(body, pattern, in_repeat=True)
+        elif op == c.SUBPATTERN:
+            _walk(arg[-1], pattern, in_repeat=in_repeat)  # type: ignore[index]
+        elif op == c.BRANCH:
+            for branch in arg[1]:  # type: ignore[index]
+                _walk(branch, pattern, in_repeat=in_repeat)
+        elif op in (c.ASSERT, c.ASSERT_NOT):
+            _walk(arg[1], pattern, in_repeat=in_repeat)  # type: ignore[index]
+        elif op == getattr(c, "ATOMIC_GROUP", None):
+            _walk(arg, pattern, in_repeat=in_repeat)  # type: ignore[arg-type]
