@@ -1,0 +1,116 @@
+"""Decoding speed over the whole corpus, side by side with Sisimai (Perl) in the same run.
+
+    python benchmarks/throughput.py [--repeat N]
+
+mxcheck: normalize + parse + classify + cause lookup (bot.diagnose.analyse, no DNS) of every
+corpus file, file reading included, in this process. Sisimai: `Sisimai->make($dir)` over the same
+directory in one Perl process, file reading included. Both report a cold pass (the first, with
+lazy loading: Python's regex compiles, Perl's per-format `require`s) and the best of N warm
+passes; interpreter start-up and `import`/`use` are measured apart and included in neither.
+The verdict compares the warm passes. Ends with:
+``mxcheck <n> msg/s, Sisimai <m> msg/s: ratio <r> (Sisimai time / mxcheck time); at least as fast: yes|no``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.corpus import CORPUS, available
+
+_PERL_PASSES = r"""
+use strict; use Time::HiRes qw(time);
+my ($dir, $n) = @ARGV;
+for my $i (0 .. $n) {
+    my $t = time; my $v = Sisimai->make($dir) || [];
+    printf "%d %.6f\n", scalar(@$v), time - $t;
+}
+"""
+
+
+def _mxcheck(files: list[Path], repeat: int) -> tuple[float, float, float, int]:
+    """Import time, cold pass, best warm pass (seconds) and recipients found."""
+    started = time.perf_counter()
+    from bot.diagnose import analyse
+    from bot.knowledge import knowledge
+
+    knowledge()
+    imported = time.perf_counter() - started
+    passes: list[float] = []
+    found = 0
+    for _ in range(repeat + 1):
+        started = time.perf_counter()
+        found = sum(len(analyse(path.read_bytes(), source=path.name).recipients) for path in files)
+        passes.append(time.perf_counter() - started)
+    return imported, passes[0], min(passes[1:]), found
+
+
+def _best_of(command: list[str], runs: int = 3) -> float:
+    best = float("inf")
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True)
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def _sisimai(directory: Path, repeat: int) -> tuple[float, float, float, int] | None:
+    """Start-up (perl -MSisimai -e 1), cold pass, best warm pass and results, or None without Perl."""
+    perl = shutil.which("perl")
+    if perl is None or subprocess.run([perl, "-MSisimai", "-e", "1"], capture_output=True).returncode != 0:
+        return None
+    startup = _best_of([perl, "-MSisimai", "-e", "1"])
+    out = subprocess.run(
+        [perl, "-MSisimai", "-e", _PERL_PASSES, str(directory), str(repeat)],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    counts, times = [int(c) for c in out[0::2]], [float(t) for t in out[1::2]]
+    return startup, times[0], min(times[1:]), counts[0]
+
+
+def main() -> int:
+    """Time both decoders and print the comparison."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeat", type=int, default=3, help="warm passes after the cold one (default 3)")
+    args = ap.parse_args()
+    if not available():
+        print("corpus not found (set MXCHECK_CORPUS)", file=sys.stderr)
+        return 2
+    directory = CORPUS / "emails"
+    files = sorted(p for p in directory.iterdir() if p.is_file())
+    n = len(files)
+    repeat = max(args.repeat, 1)
+    imported, cold, warm, found = _mxcheck(files, repeat)
+    print(f"corpus: {n} files in {directory}")
+    print(
+        f"mxcheck: import+knowledge {imported:.3f}s (excluded); cold pass {cold:.3f}s; "
+        f"best warm pass {warm:.3f}s = {n / warm:.0f} msg/s; {found} recipients"
+    )
+    sisimai = _sisimai(directory, repeat)
+    if sisimai is None:
+        print("Sisimai: perl -MSisimai not available; no comparison")
+        return 0
+    startup, s_cold, s_warm, results = sisimai
+    print(
+        f"Sisimai: perl start-up {startup:.3f}s (excluded); cold pass {s_cold:.3f}s; "
+        f"best warm pass {s_warm:.3f}s = {n / s_warm:.0f} msg/s; {results} results"
+    )
+    print(f"cold passes: ratio {s_cold / cold:.2f} (Sisimai time / mxcheck time)")
+    verdict = "yes" if warm <= s_warm else "no"
+    print(
+        f"mxcheck {n / warm:.0f} msg/s, Sisimai {n / s_warm:.0f} msg/s: ratio {s_warm / warm:.2f} "
+        f"(Sisimai time / mxcheck time); at least as fast: {verdict}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
