@@ -119,17 +119,22 @@ def _read_file(path: Path) -> bytes:
 
 
 def _is_mbox(path: Path) -> bool:
-    """An mbox starts with a From line and has more than one; a single .eml may start with one."""
+    """An mbox starts with a From line and has another after a blank line; one .eml may start with one.
+
+    mbox writers put a blank line before each separator; a From line glued to the text above it
+    is part of a message (an unescaped copy of an original), not a second message.
+    """
     with path.open("rb") as fh:
         if fh.read(5) != b"From ":
             return False
         fh.seek(0)
-        seen = 0
+        seen, blank = 0, True
         for line in fh:  # streamed: only files that start like an mbox get this scan
-            if line.startswith(b"From ") and _FROM_LINE.match(line[:400]):
+            if blank and line.startswith(b"From ") and _FROM_LINE.match(line[:400]):
                 seen += 1
                 if seen > 1:
                     return True
+            blank = not line.strip()
     return False
 
 
