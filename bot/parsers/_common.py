@@ -65,7 +65,9 @@ def clean_address(text: str) -> str | None:
     local part kept as written. UTF-8 addresses (RFC 6531) are kept when no ASCII one fits.
     """
     value = _ADDR_PREFIX.sub("", text.strip())
-    value = _MAILTO.sub("", value).strip().strip("\"'").strip()
+    value = _MAILTO.sub("", value).strip()
+    if len(value) > 2 and value[0] == value[-1] and value[0] in "\"'" and value.count(value[0]) == 2:
+        value = value[1:-1].strip()  # 'a@example.jp' or "a@example.jp" as a whole
     found = ADDRESS.search(value)
     if found:
         addr = found.group(1)

@@ -131,13 +131,26 @@ def _diagnostic_for(lines: list[str], index: int, evidence: list[int]) -> str:
     """The error text for an address found on line `index`."""
     line = lines[index]
     lead = _LEAD_ADDRESS.match(line)
+    own = ""
     if _evidence(line) or (lead and line[lead.end() :].strip()):
         # <a@example.jp>: host mx.example.jp[192.0.2.1] said: 550 5.1.1 ...  (plus wrapped lines)
-        return _with_continuation(lines, index)
+        own = _with_continuation(lines, index)
+        if _has_code(own):
+            return own
+    # 次の宛先へのメールは配信できませんでした: a@example.jp   then, on its own line:  550 5.1.1 User unknown
     after = [i for i in evidence if i > index and _same_paragraph_or_next(lines, index, i)]
+    coded = [i for i in after if _has_code(lines[i])]
+    if coded:
+        return fold(own + " " + _with_continuation(lines, coded[0]))
+    if own:
+        return own
     if after:
         return _with_continuation(lines, after[0])
     return _with_continuation(lines, evidence[0]) if evidence else ""
+
+
+def _has_code(text: str) -> bool:
+    return bool(find_status(text) or find_reply_code(text))
 
 
 def _same_paragraph_or_next(lines: list[str], start: int, end: int) -> bool:
@@ -145,11 +158,17 @@ def _same_paragraph_or_next(lines: list[str], start: int, end: int) -> bool:
     return blanks <= 2 and end - start <= 12
 
 
+_ENDS_WITH_CODE = re.compile(r"(?:\b[245]\d\d|[245]\.\d{1,3}\.\d{1,3})\s{0,3}\Z")
+
+
 def _with_continuation(lines: list[str], index: int) -> str:
     """A line and the lines that continue it (indented, or wrapped without a blank line), at most 8."""
     out = [lines[index].strip()]
     for line in lines[index + 1 : index + 9]:
-        if not line.strip() or _LEAD_ADDRESS.match(line) or (line[:1] not in " \t" and _starts_new(line)):
+        if not line.strip() or (line[:1] not in " \t" and _starts_new(line)):
+            break
+        # "... said: 550 5.1.1" then "<a@example.jp>: Recipient address rejected": a wrap, not a new entry.
+        if _LEAD_ADDRESS.match(line) and not _ENDS_WITH_CODE.search(out[-1]):
             break
         out.append(line.strip())
     return fold(" ".join(out))
