@@ -1,0 +1,81 @@
+"""The Slack app: `create_app` builds the Bolt AsyncApp; `python -m bot.app web|socket` runs it.
+
+`web` serves HTTP on $PORT (POST /slack/events for events, the slash command and
+interactivity; GET /health); `socket` connects over Socket Mode with SLACK_APP_TOKEN.
+Settings come from the environment (bot/settings.py) and are checked before anything starts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+
+from slack_bolt.async_app import AsyncApp
+
+from bot.checks import DomainChecker
+from bot.resolver import Resolver
+from bot.settings import Settings, SettingsError
+from bot.slack_service import Service, web_client
+from handlers import register
+
+PROG = "mxcheck-slack"
+USAGE = f"usage: {PROG} web|socket   (or: python -m bot.app web|socket)"
+DNS_TIMEOUT = 2.0  # per query
+DNS_DEADLINE = 3.0  # for all of one answer's lookups: the user is waiting in Slack
+
+
+def create_app(settings: Settings, *, checker: DomainChecker | None = None) -> AsyncApp:
+    """The Bolt app with every listener; a checker built from the settings unless one is given."""
+    if checker is None:
+        resolver = Resolver(settings.nameservers, timeout=DNS_TIMEOUT)
+        checker = DomainChecker(resolver, deadline=DNS_DEADLINE)
+    app = AsyncApp(
+        client=web_client(settings),
+        # Socket Mode requests are not signed; Bolt skips verification for them.
+        signing_secret=settings.signing_secret,
+        process_before_response=False,  # ack first, work after: nothing waits for DNS before the ack
+        logger=logging.getLogger("mxcheck.bolt"),
+    )
+    register(app, Service(settings, checker))
+    return app
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Check the settings, then serve over HTTP or Socket Mode; 2 for bad usage or settings."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if len(args) != 1 or args[0] not in ("web", "socket"):
+        print(USAGE, file=sys.stderr)
+        return 2
+    mode = args[0]
+    try:
+        settings = Settings.from_env(mode=mode)
+    except SettingsError as e:
+        print(f"{PROG}: cannot start: {e} (see docs/slack.md)", file=sys.stderr)
+        return 2
+    _setup_logging()
+    app = create_app(settings)
+    try:
+        if mode == "web":
+            from bot.server import run_web
+
+            run_web(app, port=settings.port)
+        else:
+            from bot.socket_mode import run_socket
+
+            asyncio.run(run_socket(app, settings.app_token))
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+def _setup_logging() -> None:
+    """Our own lines at INFO; the Slack libraries only warn (their debug lines show payloads)."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for name in ("slack_sdk", "slack_bolt", "mxcheck.bolt"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

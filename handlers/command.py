@@ -1,0 +1,27 @@
+"""/mxcheck: ack at once with a private "checking…", answer through the response_url."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.render.blocks import render_words
+from bot.slack_flows import answer_command, is_help
+from bot.slack_text import unformat
+from handlers.middleware import SERVICE_KEY
+
+
+async def on_command(
+    ack: AsyncAck, command: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
+) -> None:
+    """Ack within Slack's 3 s (no DNS, no Web API call before it), then do the work."""
+    service = context[SERVICE_KEY]
+    if is_help(unformat(command.get("text") or "")):
+        await ack()  # the usage follows in the user's language once users.info has answered
+    else:
+        lang = service.cached_language(command.get("user_id"))
+        await ack(response_type="ephemeral", **render_words("checking", lang))
+    await answer_command(service, client, command)

@@ -1,0 +1,20 @@
+"""The message shortcut mxcheck_analyze: analyse that message and its files, answer in its thread."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.slack_flows import answer_shortcut
+from handlers.middleware import SERVICE_KEY
+
+
+async def on_shortcut(
+    ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
+) -> None:
+    """Ack, then read the message (files.info + download for .eml/.txt) and answer."""
+    await ack()
+    await answer_shortcut(context[SERVICE_KEY], client, body)

@@ -1,0 +1,244 @@
+"""A fake Slack on loopback for tests and benchmarks: Web API, response_url, file host and Socket Mode.
+
+    fake = FakeSlack()
+    await fake.start()                       # http://127.0.0.1:PORT; fake.api_url ends with /api/
+    fake.fail("chat.postMessage", 429, retry_after=1)   # the next call is rate-limited
+    posts = await fake.wait_for("chat.postMessage")     # the recorded calls, once they arrived
+    await fake.stop()
+
+It checks what real Slack checks that matters here (the bot token on Web API calls and file
+downloads, the app token on apps.connections.open) and records every call for assertions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+BOT_TOKEN = "xoxb-test-bot-token"
+APP_TOKEN = "xapp-test-app-token"
+BOT_USER = "UBOT"
+BOT_ID = "BBOT"
+LOCALES = {"UJA": "ja-JP", "UEN": "en-US", "UFR": "fr-FR"}
+
+
+@dataclass
+class Call:
+    """One request the fake received: Web API method (or 'response_url', 'file'), its data, when."""
+
+    method: str
+    data: dict[str, Any]
+    at: float = field(default_factory=time.monotonic)
+
+
+class FakeSlack:
+    """The fake Slack server; every response is a plain dict the tests can also inspect."""
+
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self.threads: dict[tuple[str, str], list[dict[str, Any]]] = {}  # (channel, thread_ts) → messages
+        self.files: dict[str, tuple[dict[str, Any], bytes]] = {}
+        self.not_in_channel: set[str] = set()
+        self.acks: list[dict[str, Any]] = []
+        self._faults: dict[str, list[tuple[int, dict[str, str]]]] = {}
+        self._ts = itertools.count(1)
+        self._changed = asyncio.Condition()
+        self._sockets: list[web.WebSocketResponse] = []
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    # ------------------------------------------------------------------ lifecycle
+    async def start(self) -> FakeSlack:
+        """Serve on an ephemeral loopback port."""
+        app = web.Application(client_max_size=8 * 1024 * 1024)
+        app.add_routes(
+            [
+                web.post("/api/{method}", self._api),
+                web.get("/api/{method}", self._api),
+                web.post("/respond/{name}", self._respond),
+                web.get("/files/{file_id}", self._file),
+                web.get("/ws", self._socket),
+            ]
+        )
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        return self
+
+    async def stop(self) -> None:
+        """Close the websockets and the server."""
+        for ws in self._sockets:
+            await ws.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def base(self) -> str:
+        """http://127.0.0.1:PORT"""
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def api_url(self) -> str:
+        """The Web API base URL to give the app (SLACK_API_URL)."""
+        return f"{self.base}/api/"
+
+    def response_url(self, name: str) -> str:
+        """A response_url that records what is posted to it under `name`."""
+        return f"{self.base}/respond/{name}"
+
+    # ------------------------------------------------------------------ set-up helpers
+    def fail(self, method: str, status: int, *, retry_after: int | None = None, times: int = 1) -> None:
+        """Answer the next `times` calls of a method with an HTTP error (429 with Retry-After)."""
+        headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
+        self._faults.setdefault(method, []).extend([(status, headers)] * times)
+
+    def add_thread(self, channel: str, messages: list[dict[str, Any]]) -> None:
+        """A thread whose first message is the parent; conversations.replies serves it."""
+        self.threads[(channel, messages[0]["ts"])] = messages
+
+    def add_file(self, file_id: str, name: str, data: bytes, **info: Any) -> dict[str, Any]:
+        """A file files.info describes and /files/ID serves (to the bot token only)."""
+        meta = {"id": file_id, "name": name, "size": len(data), "url_private": f"{self.base}/files/{file_id}"}
+        meta |= info
+        self.files[file_id] = (meta, data)
+        return {"id": file_id, "name": name}
+
+    # ------------------------------------------------------------------ assertions
+    def of(self, method: str) -> list[Call]:
+        """The calls of one method so far."""
+        return [c for c in self.calls if c.method == method]
+
+    async def wait_for(self, method: str, count: int = 1, timeout: float = 10.0) -> list[Call]:
+        """The calls of a method once there are at least `count` (TimeoutError after `timeout`)."""
+        async with self._changed:
+            await asyncio.wait_for(self._changed.wait_for(lambda: len(self.of(method)) >= count), timeout)
+        return self.of(method)
+
+    async def _record(self, method: str, data: dict[str, Any]) -> None:
+        async with self._changed:
+            self.calls.append(Call(method, data))
+            self._changed.notify_all()
+
+    # ------------------------------------------------------------------ Web API
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        data = await _form_or_json(request)
+        token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        wanted = APP_TOKEN if method == "apps.connections.open" else BOT_TOKEN
+        if token != wanted:
+            return web.json_response({"ok": False, "error": "invalid_auth"})
+        await self._record(method, data)
+        faults = self._faults.get(method)
+        if faults:
+            status, headers = faults.pop(0)
+            error = "ratelimited" if status == 429 else "internal_error"
+            return web.json_response({"ok": False, "error": error}, status=status, headers=headers)
+        handler = getattr(self, "_" + method.replace(".", "_"), None)
+        if handler is None:
+            return web.json_response({"ok": False, "error": "unknown_method"})
+        return web.json_response(handler(data))
+
+    def _auth_test(self, _: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "user_id": BOT_USER, "bot_id": BOT_ID, "team_id": "T1", "user": "mxcheck"}
+
+    def _chat_postMessage(self, data: dict[str, Any]) -> dict[str, Any]:
+        if data.get("channel") in self.not_in_channel:
+            return {"ok": False, "error": "not_in_channel"}
+        ts = f"{2000000000 + next(self._ts)}.000100"
+        return {"ok": True, "channel": data.get("channel"), "ts": ts, "message": {"ts": ts}}
+
+    def _chat_update(self, data: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "channel": data.get("channel"), "ts": data.get("ts")}
+
+    def _users_info(self, data: dict[str, Any]) -> dict[str, Any]:
+        user = data.get("user", "")
+        if user not in LOCALES:
+            return {"ok": False, "error": "user_not_found"}
+        return {"ok": True, "user": {"id": user, "locale": LOCALES[user]}}
+
+    def _conversations_replies(self, data: dict[str, Any]) -> dict[str, Any]:
+        messages = self.threads.get((data.get("channel", ""), data.get("ts", "")))
+        if messages is None:
+            return {"ok": False, "error": "thread_not_found"}
+        latest = float(data.get("latest") or "inf")
+        inclusive = str(data.get("inclusive")).lower() in ("1", "true")
+        kept = [m for m in messages if float(m["ts"]) < latest or (inclusive and float(m["ts"]) == latest)]
+        return {"ok": True, "messages": kept, "has_more": False}
+
+    def _files_info(self, data: dict[str, Any]) -> dict[str, Any]:
+        found = self.files.get(data.get("file", ""))
+        return {"ok": True, "file": found[0]} if found else {"ok": False, "error": "file_not_found"}
+
+    def _apps_connections_open(self, _: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "url": f"ws://127.0.0.1:{self.port}/ws"}
+
+    # ------------------------------------------------------------------ response_url and files
+    async def _respond(self, request: web.Request) -> web.Response:
+        data = await request.json()
+        data["_name"] = request.match_info["name"]
+        await self._record("response_url", data)
+        return web.Response(text="ok")
+
+    async def _file(self, request: web.Request) -> web.Response:
+        found = self.files.get(request.match_info["file_id"])
+        if request.headers.get("Authorization") != f"Bearer {BOT_TOKEN}":
+            return web.Response(status=403)
+        if found is None:
+            return web.Response(status=404)
+        await self._record("file", {"id": request.match_info["file_id"]})
+        return web.Response(body=found[1], content_type="application/octet-stream")
+
+    # ------------------------------------------------------------------ Socket Mode
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(autoping=True)
+        await ws.prepare(request)
+        self._sockets.append(ws)
+        await ws.send_json({"type": "hello", "num_connections": 1, "debug_info": {"host": "fake"}})
+        async for msg in ws:
+            if msg.type == WSMsgType.TEXT:
+                async with self._changed:
+                    self.acks.append(json.loads(msg.data))
+                    self._changed.notify_all()
+        return ws
+
+    async def connected(self, timeout: float = 10.0) -> None:
+        """Wait until a Socket Mode client is connected."""
+        deadline = time.monotonic() + timeout
+        while not [ws for ws in self._sockets if not ws.closed]:
+            if time.monotonic() > deadline:
+                raise TimeoutError("no Socket Mode connection")
+            await asyncio.sleep(0.02)
+
+    async def send_envelope(self, envelope: dict[str, Any]) -> None:
+        """Push one Socket Mode envelope to the connected client."""
+        await [ws for ws in self._sockets if not ws.closed][-1].send_json(envelope)
+
+    async def wait_ack(self, envelope_id: str, timeout: float = 10.0) -> dict[str, Any]:
+        """The client's ack of an envelope."""
+        async with self._changed:
+            await asyncio.wait_for(
+                self._changed.wait_for(lambda: any(a.get("envelope_id") == envelope_id for a in self.acks)),
+                timeout,
+            )
+        return next(a for a in self.acks if a.get("envelope_id") == envelope_id)
+
+
+async def _form_or_json(request: web.Request) -> dict[str, Any]:
+    """A Web API call's arguments: query string, JSON or form (JSON-valued form fields decoded)."""
+    if request.method == "GET":
+        return dict(request.query)
+    if request.content_type == "application/json":
+        return dict(await request.json())
+    data = {k: v for k, v in (await request.post()).items() if isinstance(v, str)} | dict(request.query)
+    for key in ("blocks", "metadata", "attachments"):
+        if isinstance(data.get(key), str):
+            data[key] = json.loads(data[key])
+    return data
