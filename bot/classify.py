@@ -150,7 +150,9 @@ def _phrase(kb: Knowledge, failure: Failure, text: str, *, specific: bool) -> Ve
     if not text:
         return None
     for record in kb.rules.phrases:
-        if record.specific != specific or (record.phases and failure.phase not in record.phases):
+        if record.specific != specific or failure.phase in record.not_phases:
+            continue
+        if record.phases and failure.phase not in record.phases:
             continue
         phrase = first_found(record.phrases, text)
         if phrase is None or first_found(record.unless, text) is not None:

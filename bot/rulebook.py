@@ -52,6 +52,7 @@ class PhraseRecord:
     phrases: tuple[Phrase, ...]
     unless: tuple[Phrase, ...]
     phases: frozenset[Phase]  # empty: any phase
+    not_phases: frozenset[Phase]  # never at these phases
     redirects: tuple[Redirect, ...]
 
 
@@ -207,6 +208,7 @@ def _phrase_record(index: int, raw: dict[str, Any], problems: list[str]) -> Phra
         phrases=phrases,
         unless=_compiled(raw.get("unless", []), where, problems),
         phases=_phaseset(raw.get("phases", []), where, problems),
+        not_phases=_phaseset(raw.get("not_phases", []), where, problems),
         redirects=redirects,
     )
 
