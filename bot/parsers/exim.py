@@ -96,8 +96,33 @@ def _report_lines(text: str) -> list[str]:
     return out
 
 
+_FLAT_RECIPIENT = re.compile(
+    r"\A(?:\S{1,254}@[^\s:<>]{1,254}?\.?:?|(?:pipe|save) to .{1,500})\Z", re.IGNORECASE
+)
+
+
+def _reindent(lines: list[str]) -> list[str]:
+    """A paste that lost Exim's indentation, indented again: an address alone on its line opens an
+    entry, the non-blank lines after it (up to a blank line) are its reason."""
+    if any(line.startswith("  ") for line in lines):
+        return lines
+    out: list[str] = []
+    inside = False
+    for line in lines:
+        if _FLAT_RECIPIENT.match(line.strip()):
+            out.append("  " + line.strip())
+            inside = True
+        elif inside and line.strip():
+            out.append("    " + line.strip())
+        else:
+            inside = False
+            out.append(line)
+    return out
+
+
 def _entries(lines: list[str]) -> list[tuple[str, list[str]]]:
     """(recipient, its reason lines) per listed address, in order."""
+    lines = _reindent(lines)
     entries: list[tuple[str, list[str]]] = []
     generated_text: list[str] = []
     in_generated = False
