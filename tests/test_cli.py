@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from dnsserver import DnsServer
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
@@ -215,3 +216,34 @@ def test_help_exits_zero() -> None:
     """--help prints usage and exits 0."""
     proc = mxcheck("bounce", "--help")
     assert proc.returncode == 0 and "--no-dns" in proc.stdout
+
+
+def test_domain_command_with_the_loopback_dns(dns_server: DnsServer) -> None:
+    """`mxcheck domain --json` answers from the given nameserver: one object per name, exit 0."""
+    host, port = dns_server.address
+    proc = mxcheck("domain", "--json", "--nameserver", f"{host}:{port}", "nullmx.test", "user@gmial.com")
+    assert proc.returncode == 0, proc.stderr
+    objs = json_lines(proc)
+    assert [o["kind"] for o in objs] == ["domain", "domain"]
+    assert [o["cause"]["id"] for o in objs] == ["domain-null-mx", "domain-nxdomain"]
+    assert objs[1]["domains"][0]["suggestions"] == ["gmail.com"]
+    assert objs[1]["responsible"] == "sender"
+
+
+def test_bounce_with_dns_from_the_environment(dns_server: DnsServer) -> None:
+    """MXCHECK_NAMESERVERS is the default server; DNS evidence changes the cause of a bounce."""
+    host, port = dns_server.address
+    text = (
+        "This is the mail system at host mail.healthy.test.\n\n"
+        "I'm sorry to have to inform you that your message could not\n"
+        "be delivered to one or more recipients. It's attached below.\n\n"
+        "                   The mail system\n\n"
+        "<suzuki@gmial.com>: Host or domain name not found. Name service error for\n"
+        "    name=gmial.com type=MX: Host not found, try again\n"
+    )
+    proc = mxcheck("bounce", "--json", stdin=text.encode(), env={"MXCHECK_NAMESERVERS": f"{host}:{port}"})
+    assert proc.returncode == 0, proc.stderr
+    [obj] = json_lines(proc)
+    assert obj["cause"]["id"] == "host-unknown-nxdomain" and obj["responsible"] == "sender"
+    assert obj["domains"][0]["domain"] == "gmial.com" and obj["domains"][0]["exists"] is False
+    assert obj["domains"][0]["problems"][0]["detail"]

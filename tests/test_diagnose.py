@@ -7,6 +7,7 @@ from collections.abc import Coroutine
 from typing import Any, TypeVar
 
 import pytest
+from dnsserver import DnsServer
 
 from bot.checks import DomainChecker
 from bot.diagnose import MemoChecker, analyse, check_domains, diagnose
@@ -190,7 +191,9 @@ def test_sender_domain_checked_with_auth_when_sender_is_blamed(dns_checker: Doma
         assert d.cause is not None and d.cause.id == "auth-failure"
 
 
-def test_sender_domain_not_checked_for_a_recipient_problem(dns_checker: DomainChecker, dns_server) -> None:
+def test_sender_domain_not_checked_for_a_recipient_problem(
+    dns_checker: DomainChecker, dns_server: DnsServer
+) -> None:
     """A user-unknown bounce checks only the recipient's domain."""
     data = dsn(("gone@healthy.test", "failed", "5.1.1", "550 5.1.1 User unknown"), sender="a@nospf.auth.test")
     d = run(diagnose(data, checker=dns_checker))
@@ -218,7 +221,7 @@ def test_domain_check_causes(dns_checker: DomainChecker, name: str, cause_id: st
     assert d.responsible is d.cause.responsible
 
 
-def test_domain_check_dns_failure(dns_server, dns_checker: DomainChecker) -> None:
+def test_domain_check_dns_failure(dns_server: DnsServer, dns_checker: DomainChecker) -> None:
     """A server that never answers gives domain-dns-failure, not a verdict on the domain."""
     dns_server.fault("timeout", name="healthy.test")
     d = run(check_domains(["healthy.test"], checker=dns_checker))
@@ -237,7 +240,7 @@ def test_invalid_domain_is_an_error(dns_checker: DomainChecker) -> None:
     assert (d.kind, d.error) == (Kind.NONE, "invalid-domain")
 
 
-def test_batch_asks_each_domain_once(dns_server, dns_checker: DomainChecker) -> None:
+def test_batch_asks_each_domain_once(dns_server: DnsServer, dns_checker: DomainChecker) -> None:
     """Through MemoChecker, bounces to the same domain share one check."""
     memo = MemoChecker(dns_checker)
 

@@ -76,6 +76,8 @@ def _cause(d: Diagnosis, lang: Lang, paint: _Painter) -> list[str]:
         "",
     ]
     side = d.responsible or d.cause.responsible
+    if d.kind is Kind.DOMAIN and side is Responsible.UNKNOWN:
+        return lines  # a domain with nothing wrong: nobody has anything to do
     marker = paint(_MARKER, _SIDE_COLOUR[side])
     lines += [f"{_heading('heading-responsible', lang, paint)}: {marker} {responsible_label(side, lang)}", ""]
     return lines
@@ -115,6 +117,9 @@ def _domain_facts(report: DomainReport, lang: Lang, paint: _Painter) -> list[str
         state = "label-domain-exists" if report.exists else "label-domain-missing"
     lines = [f"  {message(state, lang, domain=report.domain)}"]
     for mx in report.mx:
+        if mx.host.strip(".") == "":  # null MX: a host named "." has no address to show
+            lines.append(f"    {message('label-mx', lang)} {mx.preference} .")
+            continue
         addresses = ", ".join(mx.addresses) or message("label-no-address", lang)
         lines.append(f"    {message('label-mx', lang)} {mx.preference} {mx.host} ({addresses})")
     if report.exists and not report.mx:
