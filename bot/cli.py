@@ -139,6 +139,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "domain":
             failed = asyncio.run(run_domains(args.names, options))
         else:
+            if not args.paths and sys.stdin.isatty():  # someone typed `mxcheck bounce` and waits
+                print(message("paste-hint", lang), file=sys.stderr)
             failed = asyncio.run(run_bounces(args.paths, options, stdin=sys.stdin.buffer))
     except UsageError as exc:
         print(message("usage-error", lang, why=str(exc)), file=sys.stderr)
