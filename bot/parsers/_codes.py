@@ -1,0 +1,193 @@
+"""Codes and facts inside a server's reply: enhanced status, SMTP reply code, SMTP phase, remote host.
+
+Every expression is linear-time (bounded repetitions, no nested quantifiers over overlapping
+classes); normalize has already cut lines to MAX_LINE_CHARS.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.vocab import Phase
+
+# ----------------------------------------------------------------------------- codes
+# RFC 3463 enhanced status: class.subject.detail, not part of an IP address or a version number.
+_STATUS = re.compile(r"(?<![\w.])([245])\.(\d{1,3})\.(\d{1,3})(?![\w]|\.\d)")
+# The same after a reply code ("550 5.1.1", "550-5.1.1", "550 #5.1.1"), Sisimai's first choice.
+_STATUS_AFTER_REPLY = re.compile(r"(?<![\w.])[245]\d\d[ -]#?([45]\.\d{1,3}\.\d{1,3})(?![\w]|\.\d)")
+# "(#5.1.1)" as qmail and some gateways write it.
+_STATUS_HASH = re.compile(r"\(#([45]\.\d{1,3}\.\d{1,3})\)")
+_IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])")
+_REPLY = re.compile(
+    r"(?<![\w.:/@=+-])([45][0-5]\d|2[0-5]\d)(?=[ \-]|\)|\]|,|;|\Z|$)(?!-?\d{1,3}\.\d)", re.MULTILINE
+)
+_REPLY_LENIENT = re.compile(r"(?<![\w.:/@=+-])([45][0-5]\d)(?![\w.:/@])")
+# "ERROR_CODE :550", "ResponseCode 421", "Status code: 550" — a label, then the code.
+_CODE_LABEL = re.compile(
+    r"\b(?:error_code|response ?code|status code|smtp code|reply code)\s{0,3}[:=]?\s{0,3}", re.I
+)
+SPECIFIC_STATUS = re.compile(r"\A[45]\.[1-9]\.[1-9]\Z")
+
+
+def find_status(text: str) -> str | None:
+    """The enhanced status code in text (RFC 3463), preferring 4/5 classes; None if none.
+
+    `550 5.1.1 <a@example.jp>: User unknown` → `5.1.1`; `192.0.2.1` and `Postfix 2.10.1` → None.
+    Order follows Sisimai: `(#5.1.1)`, then a code right after a reply code, then any 4/5 code,
+    then a 2.X.X code.
+    """
+    if not text:
+        return None
+    masked = _IPV4.sub(" ", text)
+    for pattern in (_STATUS_HASH, _STATUS_AFTER_REPLY):
+        m = pattern.search(masked)
+        if m:
+            return m.group(1)
+    first_two: str | None = None
+    for m in _STATUS.finditer(masked):
+        if m.group(1) in "45":
+            return m.group(0)
+        if first_two is None and len(m.group(2)) == 1 and m.group(2) <= "7":
+            first_two = m.group(0)
+    return first_two
+
+
+def find_reply_code(text: str) -> str | None:
+    """The SMTP reply code in text (4XX/5XX, else 2XX), not an octet or a port; None if none.
+
+    `host mx[192.0.2.1] said: 550 5.1.1 ...` → `550`.
+    """
+    if not text:
+        return None
+    masked = _CODE_LABEL.sub(" ", _IPV4.sub(" ", text))
+    codes = [m.group(1) for m in _REPLY.finditer(masked)]
+    for code in codes:
+        if code[0] in "45":
+            return code
+    m = _REPLY_LENIENT.search(masked)
+    if m:
+        return m.group(1)
+    return codes[0] if codes else None
+
+
+def status_class(status: str | None) -> str | None:
+    """The first digit of a status or reply code, None when absent."""
+    return status[0] if status else None
+
+
+# ----------------------------------------------------------------------------- SMTP phase
+# Explicit statements of the command a reply answered, first match wins.
+_PHASE_PHRASES: tuple[tuple[re.Pattern[str], Phase], ...] = (
+    # Postfix: "(in reply to RCPT TO command)", "(in reply to end of DATA command)"
+    (re.compile(r"in reply to (?:the )?(?:end of )?data\b", re.I), Phase.DATA),
+    (re.compile(r"in reply to (?:the )?rcpt\b", re.I), Phase.RCPT),
+    (re.compile(r"in reply to (?:the )?mail\b", re.I), Phase.MAIL),
+    (re.compile(r"in reply to (?:the )?(?:helo|ehlo|lhlo)\b", re.I), Phase.HELO),
+    (re.compile(r"in reply to (?:the )?(?:initial )?(?:greeting|banner|connect)", re.I), Phase.CONNECT),
+    # Exim: "SMTP error from remote mail server after RCPT TO:<a@example.jp>:",
+    # "... after end of data:", "... after MAIL FROM:<s@example.org> SIZE=1234:", "after initial connection"
+    (re.compile(r"\bafter (?:end of data|data\b|sending data|the data)", re.I), Phase.DATA),
+    (re.compile(r"\bafter (?:rcpt|recipient)\b", re.I), Phase.RCPT),
+    (re.compile(r"\bafter mail(?: from)?\b", re.I), Phase.MAIL),
+    (re.compile(r"\bafter (?:helo|ehlo|lhlo)\b", re.I), Phase.HELO),
+    (re.compile(r"\bafter (?:initial connection|connect|the greeting|banner)", re.I), Phase.CONNECT),
+    # qmail: "192.0.2.25 does not like recipient.", "Connected to 192.0.2.1 but sender was rejected.",
+    # "... but greeting failed.", "... but my name was rejected.", "... failed on DATA command.",
+    # "Sorry, no SMTP connection got far enough; most progress was RCPT TO response"
+    (re.compile(r"does not like recipient|most progress was rcpt", re.I), Phase.RCPT),
+    (re.compile(r"but sender was rejected|most progress was mail", re.I), Phase.MAIL),
+    (
+        re.compile(r"failed on data command|failed after i sent the message|most progress was data", re.I),
+        Phase.DATA,
+    ),
+    (re.compile(r"but my name was rejected", re.I), Phase.HELO),
+    (re.compile(r"but greeting failed", re.I), Phase.CONNECT),
+    # Postfix smtpd's RCPT restrictions: "Recipient address rejected: User unknown in local recipient table"
+    (re.compile(r"recipient address rejected", re.I), Phase.RCPT),
+    # Courier and others tag the command: "[RCPT_TO]", "[DATA]"
+    (re.compile(r"\[(?:rcpt_to|rcpt to)\]", re.I), Phase.RCPT),
+    (re.compile(r"\[(?:mail_from|mail from)\]", re.I), Phase.MAIL),
+    (re.compile(r"\[data\]", re.I), Phase.DATA),
+    # DragonFly DMA / OpenSMTPD: "RCPT TO failed", "DATA command failed"
+    (re.compile(r"\brcpt(?: to)? (?:command )?(?:failed|rejected)", re.I), Phase.RCPT),
+    (re.compile(r"\bdata (?:command )?(?:failed|rejected)", re.I), Phase.DATA),
+    (re.compile(r"\bmail(?: from)? (?:command )?(?:failed|rejected)", re.I), Phase.MAIL),
+)
+# Echoed transcripts: sendmail ">>> RCPT To:<a@example.jp>", ">>> DATA"; the last one counts.
+_ECHO = re.compile(r"^\s{0,8}>>>\s{0,3}(rcpt|mail|data|\.|helo|ehlo|quit)\b", re.I | re.M)
+_RCPT_ECHO = re.compile(r"\brcpt to:\s{0,3}<", re.I)
+_ECHO_PHASE = {
+    "rcpt": Phase.RCPT,
+    "mail": Phase.MAIL,
+    "data": Phase.DATA,
+    ".": Phase.DATA,
+    "helo": Phase.HELO,
+    "ehlo": Phase.HELO,
+}
+
+
+def find_phase(text: str) -> Phase | None:
+    """The SMTP command a refusal answered, from the phrases bounces use; None when not stated.
+
+    `(in reply to RCPT TO command)` → RCPT; exim `after end of data` → DATA; sendmail's
+    `>>> DATA` transcript → DATA; a bare `RCPT TO:<a@example.jp>` echo → RCPT.
+    """
+    if not text:
+        return None
+    for pattern, phase in _PHASE_PHRASES:
+        if pattern.search(text):
+            return phase
+    echoes = [m.group(1).lower() for m in _ECHO.finditer(text)]
+    echoes = [e for e in echoes if e != "quit"]
+    if echoes:
+        return _ECHO_PHASE.get(echoes[-1])
+    if _RCPT_ECHO.search(text):
+        return Phase.RCPT
+    return None
+
+
+# ----------------------------------------------------------------------------- remote MTA
+_HOSTNAME = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}\.){0,10}[A-Za-z0-9-]{0,62}\.?"
+_REMOTE_PATTERNS = (
+    # Postfix: "host mx.example.jp[192.0.2.1] said:", "connect to mx.example.jp[192.0.2.1]:25:"
+    re.compile(r"\bhost (" + _HOSTNAME + r")\s{0,2}\[[0-9A-Fa-f.:]{2,45}\]"),
+    re.compile(r"\bconnect to (" + _HOSTNAME + r")\[[0-9A-Fa-f.:]{2,45}\]"),
+    # sendmail: "... while talking to mx.example.jp.:"
+    re.compile(r"\bwhile talking to (" + _HOSTNAME + r"):"),
+    # Exim: "host mx.example.jp [192.0.2.1]:"; RFC 3464: "Remote-MTA: dns; mx.example.jp"
+    re.compile(
+        r"^\s{0,4}remote-mta:\s{0,5}(?:dns|smtp|x-[\w-]{1,20})?\s{0,3};?\s{0,5}\[?(" + _HOSTNAME + r")",
+        re.I | re.M,
+    ),
+    # "Remote host: mx.example.jp", "Remote Server: mx.example.jp"
+    re.compile(r"\bremote (?:host|server|system|mta)(?: name)?:\s{0,5}\[?(" + _HOSTNAME + r")", re.I),
+)
+
+
+def find_remote_mta(text: str) -> str | None:
+    """The refusing server's name as the bounce names it (lower case, no trailing dot); None if none.
+
+    `host mx.example.jp[192.0.2.1] said: ...` → `mx.example.jp`; `Remote-MTA: dns; mx.example.jp`
+    → `mx.example.jp`; an IP literal alone is kept as the address.
+    """
+    if not text:
+        return None
+    for pattern in _REMOTE_PATTERNS:
+        m = pattern.search(text)
+        if m:
+            host = clean_host(m.group(1))
+            if host:
+                return host
+    return None
+
+
+def clean_host(value: str) -> str | None:
+    """A host field value as a bare name: `dns; [192.0.2.1]` → `192.0.2.1`, `MX.Example.JP.` → `mx.example.jp`."""
+    value = value.strip()
+    if ";" in value:
+        value = value.split(";", 1)[1]
+    value = value.strip().strip("[]()<> ").split(" ", 1)[0].strip("[]()")
+    value = value.rstrip(".").lower()
+    if not value or ("." not in value and ":" not in value):
+        return None
+    return value

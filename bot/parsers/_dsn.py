@@ -1,0 +1,134 @@
+"""RFC 3464 delivery-status fields: per-message and per-recipient blocks, and their Failures."""
+
+from __future__ import annotations
+
+import re
+
+from bot.models import Failure
+from bot.parsers._address import clean_address
+from bot.parsers._failure import finish, make_failure
+from bot.parsers._text import fold
+
+# ----------------------------------------------------------------------------- delivery-status blocks
+PER_MESSAGE_FIELDS = frozenset(
+    {
+        "reporting-mta",
+        "received-from-mta",
+        "arrival-date",
+        "original-envelope-id",
+        "dsn-gateway",
+        "x-postfix-queue-id",
+        "x-postfix-sender",
+        "x-original-message-id",
+        "x-sender",
+    }
+)
+PER_RECIPIENT_FIELDS = frozenset(
+    {
+        "original-recipient",
+        "final-recipient",
+        "action",
+        "status",
+        "remote-mta",
+        "diagnostic-code",
+        "last-attempt-date",
+        "will-retry-until",
+        "final-log-id",
+        "x-actual-recipient",
+        "x-supplementary-info",
+        "x-display-name",
+    }
+)
+_FIELD = re.compile(r"\A([A-Za-z][A-Za-z0-9-]{1,40}):[ \t]{0,20}(.{0,4000})\Z")
+
+
+def dsn_fields(text: str) -> tuple[dict[str, str], list[dict[str, str]]]:
+    """Per-message fields and per-recipient field dicts (lower-case names, folded values) of DSN text.
+
+    A new recipient starts at a blank line after recipient fields, or when Final-Recipient (or
+    Original-Recipient) repeats without one, so pastes that lost blank lines still split. Indented
+    lines continue the field before; an unindented non-field line right after Diagnostic-Code
+    also continues it (mail clients re-wrap long lines). Text that is not a field is ignored.
+    """
+    per_message: dict[str, str] = {}
+    recipients: list[dict[str, str]] = []
+    current: dict[str, str] = {}
+    last: str | None = None
+    for line in text.split("\n"):
+        if not line.strip():
+            if current:
+                recipients.append(current)
+                current = {}
+            last = None
+            continue
+        if line[:1] in (" ", "\t") and last:
+            target = current if last in current else per_message
+            target[last] = fold(target.get(last, "") + " " + line)
+            continue
+        m = _FIELD.match(line.strip())
+        name = m.group(1).lower() if m else ""
+        if m and name in PER_RECIPIENT_FIELDS:
+            # Postfix writes Final- before Original-Recipient, RFC 3464 the other way round.
+            done = "status" in current or "action" in current
+            starts_new = (name == "final-recipient" and ("final-recipient" in current or done)) or (
+                name == "original-recipient" and ("original-recipient" in current or done)
+            )
+            if starts_new:
+                recipients.append(current)
+                current = {}
+            current[name] = fold(m.group(2))
+            last = name
+        elif m and (name in PER_MESSAGE_FIELDS or (not current and name.startswith("x-"))):
+            per_message.setdefault(name, fold(m.group(2)))
+            last = name
+        elif last == "diagnostic-code" and not m:
+            current[last] = fold(current[last] + " " + line)
+        else:
+            last = None
+    if current:
+        recipients.append(current)
+    return per_message, [
+        r
+        for r in recipients
+        if "final-recipient" in r or "original-recipient" in r or "x-actual-recipient" in r
+    ]
+
+
+def recipient_of(block: dict[str, str]) -> str | None:
+    """The recipient of a DSN block: Final-Recipient, else X-Actual-Recipient, else Original-Recipient."""
+    for name in ("final-recipient", "x-actual-recipient", "original-recipient"):
+        addr = clean_address(block.get(name, ""))
+        if addr:
+            return addr
+    return None
+
+
+def block_failure(
+    block: dict[str, str], *, diagnostic: str | None = None, **options: object
+) -> Failure | None:
+    """The Failure of one DSN block (None without a recipient); `diagnostic` replaces Diagnostic-Code.
+
+    Extra keyword options go to make_failure and override the block's fields (e.g. action=).
+    """
+    addr = recipient_of(block)
+    if not addr:
+        return None
+    fields: dict[str, object] = {
+        "status": block.get("status"),
+        "action": block.get("action"),
+        "remote_mta": block.get("remote-mta"),
+        "diagnostic": block.get("diagnostic-code", "") if diagnostic is None else diagnostic,
+    }
+    fields.update({k: v for k, v in options.items() if v is not None})
+    return make_failure(addr, **fields)  # type: ignore[arg-type]
+
+
+def dsn_failures(text: str, *, keep_delivered: bool = False) -> tuple[dict[str, str], list[Failure]]:
+    """Failures from DSN text (per-recipient blocks), with the per-message fields.
+
+    Delivered/relayed/expanded recipients are dropped when any other recipient is present
+    (a bounce is about the failures), unless keep_delivered.
+    """
+    per_message, blocks = dsn_fields(text)
+    failures = [f for f in (block_failure(b) for b in blocks) if f]
+    return per_message, finish(failures, keep_delivered=keep_delivered)

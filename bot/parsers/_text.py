@@ -1,0 +1,73 @@
+"""Text helpers for diagnostics: folding, continuation lines, repeated multi-line reply prefixes."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+
+# ----------------------------------------------------------------------------- text folding
+_SPACES = re.compile(r"\s{1,4000}")
+_DIAG_TYPE = re.compile(
+    r"\A\s{0,5}(?:smtp|x-unix|x-postfix|x-local|x-qmail|mailer|x-notes|x-exim|unix)\s{0,5};\s{0,5}",
+    re.IGNORECASE,
+)
+
+
+def fold(text: str) -> str:
+    """Collapse all whitespace (newlines included) into single spaces and trim."""
+    return _SPACES.sub(" ", text).strip()
+
+
+_MULTILINE_PREFIX = re.compile(r"(?<![\w.])([245]\d\d)[ -]#?([245]\.\d{1,3}\.\d{1,3})?(?=\s)")
+
+
+def drop_repeated_prefixes(text: str) -> str:
+    """A multi-line reply folded into one line, without the repeated `550-5.7.1` line prefixes.
+
+    `550-5.7.1 Our system has detected 550-5.7.1 that this message` → `550-5.7.1 Our system has
+    detected that this message`: the classifier matches phrases across the joins.
+    """
+    first = _MULTILINE_PREFIX.search(text)
+    if not first:
+        return text
+    token = re.compile(
+        r"\s"
+        + re.escape(first.group(1))
+        + r"[ -]"
+        + (re.escape(first.group(2)) if first.group(2) else "")
+        + r"(?=\s)"
+    )
+    head, tail = text[: first.end()], text[first.end() :]
+    return head + " " + fold(token.sub(" ", tail)) if token.search(tail) else text
+
+
+def strip_diag_type(text: str) -> str:
+    """A Diagnostic-Code value without its type: `smtp; 550 5.1.1 ...` → `550 5.1.1 ...`."""
+    return _DIAG_TYPE.sub("", text, count=1)
+
+
+def join_continuations(lines: Iterable[str]) -> list[str]:
+    """Join RFC 5322-style continuation lines (starting with space/tab) onto the line before."""
+    out: list[str] = []
+    for line in lines:
+        if out and line[:1] in (" ", "\t") and line.strip():
+            out[-1] = out[-1].rstrip() + " " + line.strip()
+        else:
+            out.append(line)
+    return out
+
+
+def paragraph_after(lines: list[str], start: int, *, limit: int = 12) -> list[str]:
+    """Lines from `start` up to (not including) the next blank line, at most `limit` of them."""
+    out: list[str] = []
+    for line in lines[start : start + limit]:
+        if not line.strip():
+            break
+        out.append(line)
+    return out
+
+
+def iter_lines(text: str) -> Iterator[tuple[int, str]]:
+    """(index, line) pairs of text, lines right-stripped."""
+    for i, line in enumerate(text.split("\n")):
+        yield i, line.rstrip()
