@@ -114,7 +114,8 @@ class Resolver:
         if cached is not None:
             return cached
         future = self._inflight.get(key)
-        if future is None:
+        # A query left pending by another event loop (one that stopped early) cannot be awaited here.
+        if future is None or future.get_loop() is not asyncio.get_running_loop():
             future = asyncio.ensure_future(self._query(*key))
             self._inflight[key] = future
             future.add_done_callback(partial(self._landed, key))

@@ -199,3 +199,23 @@ def test_waiter_leaving_does_not_cancel_shared_query(dns_server: DnsServer, dns_
     answer = asyncio.run(race())
     assert isinstance(answer, Answer) and answer.addresses() == ("2620:0:2d0:200::80",)
     assert dns_server.count("healthy.test", "AAAA") == 1
+
+
+def test_resolver_survives_several_event_loops(dns_server: DnsServer, dns_resolver: Resolver) -> None:
+    """A query left pending by a loop that was closed does not poison the next loop's lookups."""
+    dns_server.fault("delay", name="healthy.test", rdtype="TXT", seconds=0.2)
+    pending: list[asyncio.Future[Result]] = []
+
+    async def abandon() -> None:
+        pending.append(asyncio.ensure_future(dns_resolver.lookup("healthy.test", "TXT")))
+        await asyncio.sleep(0.01)  # the query is in flight when the loop stops
+
+    old_loop = asyncio.new_event_loop()
+    old_loop.run_until_complete(abandon())  # stops with the query's future still registered
+    try:
+        dns_server.clear_faults()
+        assert isinstance(_lookup(dns_resolver, "healthy.test", "TXT"), Answer)
+    finally:
+        pending[0].cancel()
+        old_loop.run_until_complete(asyncio.gather(*asyncio.all_tasks(old_loop), return_exceptions=True))
+        old_loop.close()
