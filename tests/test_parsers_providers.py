@@ -25,7 +25,7 @@ SAMPLES_DIR = Path(__file__).resolve().parent / "samples"
 FAMILIES = {
     "lhost-exchange2003": {"exchange2003"},
     "lhost-exchange2007": {"exchange"},
-    "lhost-office365": {"exchange"},
+    "lhost-office365": {"exchange", "m365"},
     "lhost-outlook": {"exchange", "rfc3464"},  # a delay notice without Outlook's words is plain RFC 3464
     "lhost-gmail": {"gmail"},
     "lhost-googlegroups": {"gmail"},
@@ -161,7 +161,7 @@ JA_SAMPLES = [
     ),
     (
         "m365_ja_new_recipient_not_found.txt",
-        "exchange",
+        "m365",
         "suzuki@example.jp",
         "5.1.10",
         "550",
@@ -171,7 +171,7 @@ JA_SAMPLES = [
     ),
     (
         "m365_ja_new_remote_blocked.txt",
-        "exchange",
+        "m365",
         "takahashi@example.com",
         "5.7.1",
         "550",

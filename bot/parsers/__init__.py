@@ -16,7 +16,8 @@ from bot.models import Bounce, Message
 ORDER: tuple[str, ...] = (
     "arf",  # RFC 5965 abuse feedback reports
     "autoreply",  # RFC 3834 auto-replies (vacation)
-    "exchange",  # Exchange 2007+, Outlook.com, Microsoft 365 (old and new NDR), ja texts
+    "m365",  # Microsoft 365's newer NDR layout ("Your message to a@b couldn't be delivered", Error Details)
+    "exchange",  # Exchange 2007+, Outlook.com, Microsoft 365 classic NDR, pasted one-liners, ja texts
     "exchange2003",  # Exchange 2000/2003: "did not reach the following recipient(s)", MSEXCH codes
     "gmail",  # Gmail, Google Workspace, Google Groups, ja texts
     "yahoo",  # Yahoo! Mail
