@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 
+from bot.limits import MAX_RECIPIENTS
 from bot.models import Bounce, Failure, Message
 from bot.parsers import _common as c
 
@@ -167,6 +168,8 @@ def _admin_section(text: str) -> list[Failure]:
         addr = _ADDRESS_LINE.match(line)
         if addr:
             # kijitora@example.jp
+            if len(entries) >= MAX_RECIPIENTS:
+                break
             entries.append({"address": addr.group(1)})
             continue
         if not entries:
@@ -188,11 +191,12 @@ def _admin_section(text: str) -> list[Failure]:
             if host_named:
                 entry["host"] = host_named
     org = _ORGANIZATION.search(text)
+    named = (org.group(1) if org else None) or _rejected_by(text)
     out = []
     for entry in entries:
         if "reply" not in entry and not entry["address"]:
             continue
-        host = entry.get("host") or (org.group(1) if org else None) or _rejected_by(text)
+        host = entry.get("host") or named
         if not host and receiving and "reply" in entry:
             host = receiving.group(1)
         out.append(_failure(entry["address"], entry.get("reply", ""), host))
@@ -264,6 +268,7 @@ def _top_section(text: str) -> list[Failure]:
         return []
     lines = text[head.end() :].split("\n")
     out: list[Failure] = []
+    named = _rejected_by(text)
     for i, line in enumerate(lines[:60]):
         if _ADMIN.match(line) or _ORIGINAL.match(line):
             break
@@ -275,7 +280,7 @@ def _top_section(text: str) -> list[Failure]:
         following = c.paragraph_after(lines, i + 1, limit=4)
         following = following[: next((k for k, x in enumerate(following) if _ADDRESS_LINE.match(x)), None)]
         explanation = c.fold(" ".join(following))
-        out.append(_failure(addr[0], explanation, _rejected_by(text)))
+        out.append(_failure(addr[0], explanation, named))
     return out
 
 
