@@ -36,10 +36,16 @@ async def skip_repeats(
     milliseconds, so the first delivery is already being answered. The event-id check catches
     redeliveries that carry no retry header (a Socket Mode reconnect).
     """
-    if request.headers.get("x-slack-retry-num"):
+    if _retry_number(request) > 0:
         return BoltResponse(status=200, body="")
     event_id = body.get("event_id")
     if event_id and not context[SERVICE_KEY].first_time(f"event:{event_id}"):
         return BoltResponse(status=200, body="")
     await next()
     return None
+
+
+def _retry_number(request: AsyncBoltRequest) -> int:
+    """X-Slack-Retry-Num as a number; 0 for a first delivery (Socket Mode sends "0" explicitly)."""
+    value = (request.headers.get("x-slack-retry-num") or ["0"])[0]
+    return int(value) if value.isdigit() else 1  # an unreadable retry header is still a retry

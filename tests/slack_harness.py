@@ -46,6 +46,13 @@ be delivered to one or more recipients. It's attached below.
 CHANNEL = "C0TEST"
 
 
+def bounce_saying(words: str) -> str:
+    """A one-line Postfix bounce whose refusing server's line holds `words`."""
+    head = BOUNCE.split("<nosuchuser")[0]
+    line = "<nosuchuser@healthy.test>: host mx1.healthy.test[192.0.32.10] said: 550 5.1.1"
+    return f"{head}{line} {words} User unknown (in reply to RCPT TO command)\n"
+
+
 def sign(body: str, timestamp: int, secret: str = SECRET) -> str:
     """Slack's request signature: v0= HMAC-SHA256 of "v0:{timestamp}:{body}"."""
     base = f"v0:{timestamp}:{body}".encode()

@@ -9,7 +9,16 @@ import time
 import pytest
 from dnsserver import DnsServer
 from fake_slack import BOT_ID, BOT_USER
-from slack_harness import BOUNCE, CHANNEL, as_slack, direct_message, header, mention, running_app
+from slack_harness import (
+    BOUNCE,
+    CHANNEL,
+    as_slack,
+    bounce_saying,
+    direct_message,
+    header,
+    mention,
+    running_app,
+)
 
 from bot.knowledge import knowledge
 from bot.slack_words import word
@@ -243,10 +252,13 @@ def test_real_broadcast_in_thread_text_is_not_echoed_as_one(dns_server: DnsServe
 
     async def scenario() -> None:
         async with running_app(dns_server.address) as h:
-            text = as_slack(BOUNCE).replace("User unknown", "User unknown <!channel> <@U123>")
+            text = as_slack(bounce_saying("@@@")).replace(
+                "@@@", "<!channel> <@U123>"
+            )  # markup, as Slack keeps it
             await h.event(mention(f"<@{BOT_USER}> " + text, ts="990.000100"))
             post = (await h.fake.wait_for("chat.postMessage"))[0].data
             dumped = json.dumps(post, ensure_ascii=False)
             assert "<!channel>" not in dumped and "<@U123>" not in dumped and "@channel" not in dumped
+            assert "@\u2060channel" in dumped  # still readable, never a broadcast
 
     asyncio.run(scenario())
