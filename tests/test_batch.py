@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
+import bot.batch
 from bot.batch import Options, run_bounces
+from bot.cli import main
 from bot.vocab import Lang
 
 POSTFIX_TXT = Path(__file__).resolve().parents[1] / "examples" / "bounce-postfix.txt"
@@ -38,3 +40,21 @@ def test_short_batch_has_no_progress_bar(capsys: pytest.CaptureFixture[str]) -> 
     failed = asyncio.run(run_bounces([str(POSTFIX_TXT)], options, stdin=io.BytesIO()))
     out, err = capsys.readouterr()
     assert failed == 0 and err == "" and "Cause" in out
+
+
+def test_internal_error_is_one_line_exit_1(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An unexpected exception: exit 1, one line, no traceback unless MXCHECK_DEBUG=1."""
+
+    async def broken(*args: object, **kwargs: object) -> int:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(bot.batch, "run_bounces", broken)
+    monkeypatch.delenv("MXCHECK_DEBUG", raising=False)
+    assert main(["bounce", "--no-dns", "--lang", "en", str(POSTFIX_TXT)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "RuntimeError" in err and "Traceback" not in err
+    monkeypatch.setenv("MXCHECK_DEBUG", "1")
+    assert main(["bounce", "--no-dns", str(POSTFIX_TXT)]) == 1
+    assert "Traceback" in capsys.readouterr().err
