@@ -287,6 +287,21 @@ def test_outlook_top_section_alone_still_names_recipient() -> None:
     assert "メールボックスがいっぱい" in f.diagnostic
 
 
+def test_outlook_top_section_gave_this_error() -> None:
+    """「… からこのエラーが返されました:」 names the refusing server and its words become the diagnostic."""
+    text = (
+        "次の受信者またはグループへの配信に失敗しました:\n\n"
+        "kato@example.jp (kato@example.jp)\nメッセージが拒否されました。\n\n"
+        "mx9.example.jp からこのエラーが返されました:\n"
+        "<kato@example.jp>: Recipient address rejected: Access denied\n"
+    )
+    bounce = _parse(text)
+    assert bounce is not None
+    (f,) = bounce.failures
+    assert (f.address, f.remote_mta) == ("kato@example.jp", "mx9.example.jp")
+    assert f.diagnostic == "<kato@example.jp>: Recipient address rejected: Access denied"
+
+
 def test_m365_english_current_layout() -> None:
     """The 2020s English layout: "Error:" and "Message rejected by:" under Error Details."""
     text = (

@@ -88,7 +88,7 @@ _ORGANIZATION = re.compile(
 # nijo.example.jp gave this error:   /  nijo.example.jp から次のエラーが返されました:
 _REJECTED_BY = re.compile(
     r"^\s{0,4}([A-Za-z0-9][A-Za-z0-9.-]{0,253}\.[A-Za-z]{2,63})\s{1,3}(?:rejected your message|gave this error"
-    r"|が次のメール アドレスへのメッセージを拒否しました|から次のエラーが返されました)",
+    r"|が次のメール アドレスへのメッセージを拒否しました|から(?:次の|この)エラーが返されました|がこのエラーを返しました)",
     re.I | re.M,
 )
 # A line that is one address, as the admin section lists recipients (maybe with <mailto:...>).
@@ -280,8 +280,23 @@ def _top_section(text: str) -> list[Failure]:
         following = c.paragraph_after(lines, i + 1, limit=4)
         following = following[: next((k for k, x in enumerate(following) if _ADDRESS_LINE.match(x)), None)]
         explanation = c.fold(" ".join(following))
-        out.append(_failure(addr[0], explanation, named))
+        host, said = _gave_error(lines[i + 1 : i + 20])
+        out.append(_failure(addr[0], said or explanation, host or named))
     return out
+
+
+def _gave_error(lines: list[str]) -> tuple[str | None, str]:
+    """The host and text under "X gave this error:" before the next recipient, if any."""
+    for k, line in enumerate(lines):
+        if _ADDRESS_LINE.match(line) or _ADMIN.match(line):
+            break
+        m = _REJECTED_BY.match(line)
+        if m and "rejected your message" not in line and "拒否しました" not in line:
+            # nijo.example.jp gave this error:
+            # <kijitora@example.jp>... User Unknown
+            start = next((j for j in range(k + 1, len(lines)) if lines[j].strip()), len(lines))
+            return m.group(1), c.fold(" ".join(c.paragraph_after(lines, start, limit=4)))
+    return None, ""
 
 
 # ----------------------------------------------------------------------------- pasted one-liners
