@@ -149,6 +149,22 @@ def test_exim_fragment_pasted() -> None:
     assert (failure.status, failure.phase, failure.remote_mta) == ("5.1.1", Phase.RCPT, "mx.example.jp")
 
 
+def test_reply_without_any_address() -> None:
+    """A server's reply pasted with a placeholder instead of an address is a failure with no address."""
+    failure = _one("550 5.1.2 <受信者のメールアドレス>: Recipient address rejected: Domain not found")
+    assert (failure.address, failure.status, failure.reply_code, failure.phase) == (
+        "",
+        "5.1.2",
+        "550",
+        Phase.RCPT,
+    )
+
+
+def test_a_number_alone_is_no_bounce() -> None:
+    """A bare number after a colon is not a server reply."""
+    assert parsers.parse(normalize("Time: 450 ms")) is None
+
+
 def test_an_address_alone_is_no_bounce() -> None:
     """Text that only names an address (no code, no failure words) is not a bounce."""
     assert parsers.parse(normalize("please check kijitora@example.jp for me")) is None

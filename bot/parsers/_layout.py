@@ -30,6 +30,8 @@ from bot.parsers._common import (
 from bot.vocab import Action, Phase
 
 _NEVER = re.compile(r"(?!)")
+# A pasted report runs on into its delivery-status fields: they are not the reason text.
+_DSN_START = re.compile(r"\A(?:Reporting-MTA|Final-Recipient|Original-Recipient|Received-From-MTA):", re.I)
 
 
 @dataclass(frozen=True)
@@ -63,7 +65,7 @@ def _report(layout: Layout, text: str) -> list[str]:
     start = next((i + 1 for i, line in enumerate(lines) if layout.start.search(line)), 0)
     out: list[str] = []
     for line in lines[start:]:
-        if layout.stop.search(line):
+        if layout.stop.search(line) or _DSN_START.match(line):
             break
         out.append(line.rstrip())
     return out

@@ -199,9 +199,18 @@ def parse(msg: Message) -> Bounce | None:
         # Nothing names a recipient: the attached original's To: does, when the error is clear.
         m = _TO.search(attached_headers(msg))
         addr = clean_address(m.group(1)) if m else None
-        codes = any(find_status(lines[i]) or find_reply_code(lines[i]) for i in evidence)
-        if addr and codes:
+        # A reply line that says more than a number: an enhanced status or failure words with it.
+        coded = [
+            i
+            for i in evidence
+            if _REPLY_LINE.search(lines[i]) and (find_status(lines[i]) or _FAILURE_WORDS.search(lines[i]))
+        ]
+        if addr and any(_has_code(lines[i]) for i in evidence):
             failures.append(make_failure(addr, diagnostic=_with_continuation(lines, evidence[0])))
+        elif coded and not found:
+            # A server's reply pasted without any address ("550 5.1.2 <受信者のメールアドレス>: ...
+            # Domain not found"): still a failure to explain, for a recipient nobody named.
+            failures.append(make_failure("", diagnostic=_with_continuation(lines, coded[0])))
     if not failures:
         return None
     return Bounce(format="scanner", failures=tuple(finish(failures)))
