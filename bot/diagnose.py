@@ -39,17 +39,22 @@ class Checker(Protocol):
 # ----------------------------------------------------------------------------- pure half
 def analyse(data: bytes | str, *, source: str | None = None) -> Diagnosis:
     """The diagnosis without DNS: bounce → verdicts → causes, or the domains a plain text names."""
+    return _analyse(data, source)[0]
+
+
+def _analyse(data: bytes | str, source: str | None) -> tuple[Diagnosis, str | None]:
+    """The pure diagnosis and the original sender's domain (for diagnose's DNS checks)."""
     try:
         # What bot.analyse.read_bounce does, keeping the Message: its headers name the sender
         # and its text is where a domain check looks when there is no bounce.
         msg = normalize(data)
         bounce = parsers.parse(msg)
     except InputError as exc:
-        return Diagnosis(kind=Kind.NONE, error=exc.error_id, source=source)
+        return Diagnosis(kind=Kind.NONE, error=exc.error_id, source=source), None
     if bounce is None:
-        return _domain_placeholder(find_domains(msg.text), source=source)
-    results = tuple(_result(f, bounce) for f in bounce.failures[:MAX_RECIPIENTS])
-    return _bounce_diagnosis(_main_first(results), bounce=bounce, sender=_sender(bounce, msg), source=source)
+        return _domain_placeholder(find_domains(msg.text), source=source), None
+    results = _main_first(tuple(_result(f, bounce) for f in bounce.failures[:MAX_RECIPIENTS]))
+    return _bounce_diagnosis(results, bounce=bounce, source=source), _sender(bounce, msg)
 
 
 def _result(failure: Failure, bounce: Bounce) -> RecipientResult:
@@ -86,7 +91,7 @@ def _main_first(results: tuple[RecipientResult, ...]) -> tuple[RecipientResult, 
 
 
 def _bounce_diagnosis(
-    results: tuple[RecipientResult, ...], *, bounce: Bounce, sender: str | None, source: str | None
+    results: tuple[RecipientResult, ...], *, bounce: Bounce, source: str | None
 ) -> Diagnosis:
     main = results[0] if results else None
     return Diagnosis(
@@ -96,8 +101,6 @@ def _bounce_diagnosis(
         responsible=main.responsible if main else None,
         format=bounce.format,
         source=source,
-        # Carried for diagnose(): the sender's domain, as an unchecked placeholder report.
-        domains=(_placeholder(sender),) if sender else (),
     )
 
 
@@ -130,18 +133,12 @@ def _domain_placeholder(names: Sequence[str], *, source: str | None) -> Diagnosi
 # ----------------------------------------------------------------------------- with DNS
 async def diagnose(data: bytes | str, *, checker: Checker | None, source: str | None = None) -> Diagnosis:
     """The full diagnosis: `analyse`, then DNS checks that may change causes (checker None: no DNS)."""
-    pure = analyse(data, source=source)
+    pure, sender = _analyse(data, source)
     if checker is None or pure.kind is Kind.NONE:
-        return _without_dns(pure)
+        return pure
     if pure.kind is Kind.DOMAIN:
         return await check_domains([d.domain for d in pure.domains], checker=checker, source=source)
-    return await _bounce_with_dns(pure, checker)
-
-
-def _without_dns(d: Diagnosis) -> Diagnosis:
-    # A bounce's placeholder for the sender's domain only carries a name to diagnose(); a domain
-    # check keeps its placeholders so the answer still says which domains were named.
-    return replace(d, domains=()) if d.kind is Kind.BOUNCE else d
+    return await _bounce_with_dns(pure, sender, checker)
 
 
 async def check_domains(names: Sequence[str], *, checker: Checker, source: str | None = None) -> Diagnosis:
@@ -163,11 +160,10 @@ async def check_domains(names: Sequence[str], *, checker: Checker, source: str |
     )
 
 
-async def _bounce_with_dns(pure: Diagnosis, checker: Checker) -> Diagnosis:
+async def _bounce_with_dns(pure: Diagnosis, sender: str | None, checker: Checker) -> Diagnosis:
     table = rules()
     names = list(dict.fromkeys(d for r in pure.recipients if (d := domain_of(r.failure.address))))
     names = names[:MAX_DOMAINS]
-    sender = pure.domains[0].domain if pure.domains else None
     if sender is None or not any(table.blames_sender(r.reason, r.responsible) for r in pure.recipients):
         sender = None
     elif sender not in names:

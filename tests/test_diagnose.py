@@ -90,8 +90,9 @@ def test_main_recipient_is_the_first_failed_one() -> None:
 
 
 def test_no_dns_means_no_domains() -> None:
-    """Without a checker a bounce carries no DNS reports."""
+    """Without a checker (or through analyse) a bounce carries no DNS reports."""
     assert run(diagnose(host_not_found("gmial.com"), checker=None)).domains == ()
+    assert analyse(host_not_found("gmial.com")).domains == ()
 
 
 def test_rules_table_names_known_causes_and_problems() -> None:
