@@ -43,6 +43,7 @@ FAMILIES = {
     "lhost-mimecast": {"gateways"},
     "lhost-amavis": {"gateways"},
     "lhost-verizon": {"gateways"},
+    "lhost-activehunter": {"gateways", "sendmail"},  # a paste of it is sendmail's text, word for word
     "arf": {"arf"},
     "rfc3834": {"autoreply"},
 }

@@ -1,5 +1,5 @@
 """Mail gateways' and filters' own bounces: Trend Micro InterScan, m-FILTER, Mimecast, SurfControl,
-McAfee, amavisd-new, Symantec MessageLabs, and Verizon's MMS gateway.
+McAfee, amavisd-new, Symantec MessageLabs, Active!hunter, and Verizon's MMS gateway.
 
 Each product writes its own readable text; several add RFC 3464 fields, which fill what the
 text lacks (c.merge_dsn). Each reader below carries the lines it handles. A failure's address
@@ -135,6 +135,20 @@ def _listed(text: str) -> list[Failure]:
     return out
 
 
+# ----------------------------------------------------------------------------- Active!hunter
+# >>> kijitora@example.org <kijitora@example.org>
+#   ----- Transcript of session follows -----
+# 550 sorry, no mailbox here by that name (#5.1.1 - chkusr)
+_AH_RCPT = re.compile(r"^>{3}\s{1,3}[^\n<]{0,320}<([^\s<>]{3,320})>\s{0,3}$", re.M)
+_AH_REPLY = re.compile(r"transcript of session follows -{3,10}\s{0,5}\n\s{0,5}([^\n]{1,2000})", re.I)
+
+
+def _activehunter(text: str) -> list[Failure]:
+    reply = _AH_REPLY.search(text)
+    diagnostic = reply.group(1) if reply else ""
+    return [c.make_failure(m.group(1), diagnostic=diagnostic) for m in _AH_RCPT.finditer(text)]
+
+
 # ----------------------------------------------------------------------------- Verizon MMS gateway
 # Message could not be delivered to mobile.
 # Error: No valid recipients for this MM
@@ -190,6 +204,7 @@ _PRODUCTS: tuple[tuple[str, tuple[tuple[str, str], ...], tuple[_Marker, ...], _R
         ),
         _listed,
     ),
+    ("activehunter", (("x-ahmailid", ""), ("content-type", "active!hunter")), (), _activehunter),
     (
         "verizon",
         (("from", "vzwpix.com"),),
@@ -201,9 +216,15 @@ _PRODUCTS: tuple[tuple[str, tuple[tuple[str, str], ...], tuple[_Marker, ...], _R
 
 def _product(msg: Message, text: str) -> tuple[str, _Reader] | None:
     for name, headers, markers, reader in _PRODUCTS:
-        if any(value in msg.header(h).lower() for h, value in headers) or _has(text, markers):
+        if any(_header(msg, h, value) for h, value in headers) or _has(text, markers):
             return name, reader
     return None
+
+
+def _header(msg: Message, name: str, value: str) -> bool:
+    """The header is present and contains value ("" matches any present header)."""
+    found = msg.header(name, "\x00")
+    return found != "\x00" and value in found.lower()
 
 
 def _has(text: str, markers: tuple[_Marker, ...]) -> bool:
