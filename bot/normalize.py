@@ -47,6 +47,8 @@ _SLACK_LINK = re.compile(r"<(?:mailto:|https?://|tel:)?([^<>|\n]{1,500})\|([^<>\
 _SLACK_BARE = re.compile(r"<(?:mailto:|https?://)([^<>|\n]{1,500})>")
 _QUOTE = re.compile(r"^[ \t]{0,3}>[ \t]?", re.MULTILINE)
 _QUOTED_SHARE = 0.6  # a paste is a quoted mail when this share of its non-blank lines start with ">"
+_CODE_MARK = re.compile(r"`{1,3}")
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")  # zero-width characters web pages and chats add
 _QP_SOFT = re.compile(r"=\n")
 _QP_ESCAPE = re.compile(r"=[0-9A-F]{2}")
 _BOUNDARY_LINE = re.compile(r"^--[^\s]{6,200}$", re.MULTILINE)
@@ -117,7 +119,7 @@ def _looks_whole(raw: bytes) -> bool:
 
 
 def _clean(text: str) -> str:
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
+    text = _INVISIBLE.sub("", text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " "))
     if len(text) > MAX_PART_CHARS:
         text = text[:MAX_PART_CHARS]
     return "\n".join(line[:MAX_LINE_CHARS] for line in text.split("\n"))
@@ -196,6 +198,7 @@ def _unescape(text: str) -> str:
 def _from_paste(text: str) -> Message:
     """A pasted fragment: undo Slack's and the mail client's changes, then find MIME remnants."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _CODE_MARK.sub("", text)  # Slack's ``` blocks and `inline code` around the pasted lines
     text = _SLACK_LINK.sub(lambda m: m.group(2), text)
     text = _SLACK_BARE.sub(lambda m: m.group(1), text)
     text = _unescape(text)

@@ -73,6 +73,12 @@ def test_slack_escaping_is_undone() -> None:
     assert text == "<kijitora@example.jp>: 550 5.1.1 User unknown & gone"
 
 
+def test_slack_code_block_and_invisible_characters() -> None:
+    """Slack's ``` fences, inline backticks and zero-width characters are removed from a paste."""
+    pasted = "```\n`550 5.1.1 <a@example.jp>:\u200b User unknown`\n```"
+    assert normalize(pasted).text.strip() == "550 5.1.1 <a@example.jp>: User unknown"
+
+
 def test_crlf_becomes_lf() -> None:
     """CRLF and bare CR line ends are unified."""
     text = normalize("line one\r\nline two\rline three").text
