@@ -39,11 +39,11 @@ class Checker(Protocol):
 # ----------------------------------------------------------------------------- pure half
 def analyse(data: bytes | str, *, source: str | None = None) -> Diagnosis:
     """The diagnosis without DNS: bounce → verdicts → causes, or the domains a plain text names."""
-    return _analyse(data, source)[0]
+    return _analyse(data, source, with_sender=False)[0]
 
 
-def _analyse(data: bytes | str, source: str | None) -> tuple[Diagnosis, str | None]:
-    """The pure diagnosis and the original sender's domain (for diagnose's DNS checks)."""
+def _analyse(data: bytes | str, source: str | None, *, with_sender: bool) -> tuple[Diagnosis, str | None]:
+    """The pure diagnosis and, when asked, the original sender's domain (for the DNS checks)."""
     try:
         # What bot.analyse.read_bounce does, keeping the Message: its headers name the sender
         # and its text is where a domain check looks when there is no bounce.
@@ -54,7 +54,9 @@ def _analyse(data: bytes | str, source: str | None) -> tuple[Diagnosis, str | No
     if bounce is None:
         return _domain_placeholder(find_domains(msg.text), source=source), None
     results = _main_first(tuple(_result(f, bounce) for f in bounce.failures[:MAX_RECIPIENTS]))
-    return _bounce_diagnosis(results, bounce=bounce, source=source), _sender(bounce, msg)
+    return _bounce_diagnosis(results, bounce=bounce, source=source), _sender(
+        bounce, msg
+    ) if with_sender else None
 
 
 def _result(failure: Failure, bounce: Bounce) -> RecipientResult:
@@ -133,7 +135,7 @@ def _domain_placeholder(names: Sequence[str], *, source: str | None) -> Diagnosi
 # ----------------------------------------------------------------------------- with DNS
 async def diagnose(data: bytes | str, *, checker: Checker | None, source: str | None = None) -> Diagnosis:
     """The full diagnosis: `analyse`, then DNS checks that may change causes (checker None: no DNS)."""
-    pure, sender = _analyse(data, source)
+    pure, sender = _analyse(data, source, with_sender=checker is not None)
     if checker is None or pure.kind is Kind.NONE:
         return pure
     if pure.kind is Kind.DOMAIN:
