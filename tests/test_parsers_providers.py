@@ -116,7 +116,7 @@ def test_known_mismatches_are_still_needed() -> None:
 
 @pytest.mark.skipif(not available(), reason="shared corpus not found")
 def test_feedback_and_vacation_hints_from_corpus() -> None:
-    """ARF reports carry reason_hint feedback and RFC 3834 replies vacation; bounces carry none."""
+    """ARF reports carry reason_hint feedback, RFC 3834 replies vacation, Google Groups rejected; bounces none."""
     for sample in samples():
         if not _FAMILY.match(sample.name):
             continue
@@ -127,6 +127,8 @@ def test_feedback_and_vacation_hints_from_corpus() -> None:
             assert hints == {Reason.FEEDBACK}
         elif sample.name.startswith("rfc3834-"):
             assert hints == {Reason.VACATION}
+        elif sample.name.startswith("lhost-googlegroups"):
+            assert hints == {Reason.REJECTED}
         elif not sample.name.startswith(("lhost-amazonses", "lhost-ezweb")):
             assert hints == {None}
 

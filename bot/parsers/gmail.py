@@ -10,6 +10,7 @@ Layouts handled (each branch carries the lines it reads):
   then "Technical details of permanent failure:" and "The error that the other server returned was:";
 - Google Groups: "the group you tried to contact (name) may not exist, or you may not have
   permission to post"; the group's address comes from X-Failed-Recipients or the attached headers.
+  The notice states the refusal itself, in any of Google's languages: reason_hint rejected.
 
 A failure's address is "" when a paste shows none.
 """
@@ -21,7 +22,7 @@ from dataclasses import replace
 
 from bot.models import Bounce, Failure, Message
 from bot.parsers import _common as c
-from bot.vocab import Action
+from bot.vocab import Action, Reason
 
 _MARKERS = (
     "** address not found **",
@@ -233,4 +234,9 @@ def _group_failure(msg: Message, text: str, name: str) -> Failure:
     # We're writing to let you know that the group you tried to contact (name) may not exist, ...
     #  * You might have spelled or formatted the group name incorrectly.
     body = [line for line in lines[start : start + 12] if line.strip()][:7]
-    return c.make_failure(address, diagnostic=" ".join(body), action=Action.FAILED)
+    # The notice itself says the group refused the post ("may not exist, or you may not have
+    # permission to post"), in whichever of Google's ~40 languages: a format-level statement the
+    # classifier's phrases could not read, so it is passed as the hint.
+    return c.make_failure(
+        address, diagnostic=" ".join(body), action=Action.FAILED, reason_hint=Reason.REJECTED
+    )
