@@ -49,6 +49,8 @@ _QUOTE = re.compile(r"^[ \t]{0,3}>[ \t]?", re.MULTILINE)
 _QUOTED_SHARE = 0.6  # a paste is a quoted mail when this share of its non-blank lines start with ">"
 _CODE_MARK = re.compile(r"`{1,3}")
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")  # zero-width characters web pages and chats add
+# 7-bit ISO-2022-JP left undecoded inside a field value (a Diagnostic-Code written in Japanese).
+_JIS_RUN = re.compile(r"\x1b\$[@B][^\x1b\n]{0,2000}(?:\x1b\([BJ]|$)", re.MULTILINE)
 _QP_SOFT = re.compile(r"=\n")
 _QP_ESCAPE = re.compile(r"=[0-9A-F]{2}")
 _BOUNDARY_LINE = re.compile(r"^--[^\s]{6,200}$", re.MULTILINE)
@@ -120,9 +122,21 @@ def _looks_whole(raw: bytes) -> bool:
 
 def _clean(text: str) -> str:
     text = _INVISIBLE.sub("", text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " "))
+    if "\x1b" in text:
+        text = _JIS_RUN.sub(_decode_jis, text)
     if len(text) > MAX_PART_CHARS:
         text = text[:MAX_PART_CHARS]
     return "\n".join(line[:MAX_LINE_CHARS] for line in text.split("\n"))
+
+
+def _decode_jis(m: re.Match[str]) -> str:
+    run = m.group(0)
+    if not run.endswith(("\x1b(B", "\x1b(J")):
+        run += "\x1b(B"
+    try:
+        return run.encode("ascii").decode("iso2022_jp_ext")
+    except (UnicodeError, LookupError):
+        return m.group(0)
 
 
 def _from_email(root: EmailMessage) -> Message:

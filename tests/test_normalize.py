@@ -73,6 +73,15 @@ def test_slack_escaping_is_undone() -> None:
     assert text == "<kijitora@example.jp>: 550 5.1.1 User unknown & gone"
 
 
+def test_undecoded_iso_2022_jp_inside_a_field() -> None:
+    """Raw ISO-2022-JP escape runs left in a field value (a Japanese Diagnostic-Code) are decoded."""
+    jis = "ユーザーが見つかりません".encode("iso2022_jp").decode("ascii")
+    text = normalize(
+        f"Final-Recipient: rfc822; a@example.jp\nStatus: 5.0.0\nDiagnostic-Code: smtp; {jis}"
+    ).text
+    assert "Diagnostic-Code: smtp; ユーザーが見つかりません" in text
+
+
 def test_slack_code_block_and_invisible_characters() -> None:
     """Slack's ``` fences, inline backticks and zero-width characters are removed from a paste."""
     pasted = "```\n`550 5.1.1 <a@example.jp>:\u200b User unknown`\n```"

@@ -8,7 +8,8 @@ from collections.abc import Iterable, Iterator
 # ----------------------------------------------------------------------------- text folding
 _SPACES = re.compile(r"\s{1,4000}")
 _DIAG_TYPE = re.compile(
-    r"\A\s{0,5}(?:smtp|x-unix|x-postfix|x-local|x-qmail|mailer|x-notes|x-exim|unix)\s{0,5};\s{0,5}",
+    # smtp; X-Postfix; X-Unix; X-Yandex; unknown; ... — the diagnostic-type of RFC 3464
+    r"\A\s{0,5}(?:e?smtp|lmtp|x-[a-z0-9-]{1,30}|mailer|unix|unknown|local)\s{0,5};\s{0,5}",
     re.IGNORECASE,
 )
 

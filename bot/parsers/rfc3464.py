@@ -16,6 +16,7 @@ from bot.parsers._common import (
     block_failure,
     clean_host,
     dsn_fields,
+    find_phase,
     finish,
     original_sender,
     readable_diagnostic,
@@ -39,6 +40,21 @@ def detect(msg: Message) -> bool:
     return bool(_FIELDS.search(text) and _PER_RECIPIENT.search(text))
 
 
+def _paragraph_of(text: str, address: str) -> str:
+    """The lines from the first one naming the address to the next blank line (at most 12), as text."""
+    lines = text.split("\n")
+    low = address.lower()
+    start = next((i for i, line in enumerate(lines) if low in line.lower()), None)
+    if start is None:
+        return ""
+    out: list[str] = []
+    for line in lines[start : start + 12]:
+        if not line.strip():
+            break
+        out.append(line)
+    return "\n".join(out)
+
+
 def parse(msg: Message) -> Bounce | None:
     """One Failure per per-recipient block of the delivery-status fields."""
     per_message, blocks = dsn_fields(status_text(msg))
@@ -53,7 +69,10 @@ def parse(msg: Message) -> Bounce | None:
             comment = _STATUS_COMMENT.match(block.get("status", ""))
             if not diag and comment:
                 diag = comment.group(1)
-        failure = block_failure(block, diagnostic=diag)
+        # The readable part may show the session for this address ("<a@example.jp>: ... >>> DATA
+        # <<< 550 ..."): the command it answered comes from there when the fields do not say.
+        phase = find_phase(diag) or find_phase(_paragraph_of(readable, addr)) if addr else None
+        failure = block_failure(block, diagnostic=diag, phase=phase)
         if failure:
             failures.append(failure)
     if not failures:
