@@ -305,6 +305,17 @@ def test_outlook_top_section_gave_this_error() -> None:
     assert f.diagnostic == "<kato@example.jp>: Recipient address rejected: Access denied"
 
 
+def test_m365_japanese_headline_alone() -> None:
+    """Only the top of the new M365 NDR pasted: the recipient and the sentence under the headline."""
+    bounce = _parse(
+        "suzuki@example.jp へのメッセージを配信できませんでした。\n\nsuzuki が example.jp で見つかりませんでした。\n"
+    )
+    assert bounce is not None and bounce.format == "m365"
+    (f,) = bounce.failures
+    assert (f.address, f.action) == ("suzuki@example.jp", Action.FAILED)
+    assert f.diagnostic == "suzuki が example.jp で見つかりませんでした。"
+
+
 def test_m365_english_current_layout() -> None:
     """The 2020s English layout: "Error:" and "Message rejected by:" under Error Details."""
     text = (

@@ -8,7 +8,8 @@
     Remote server: mx.example.jp                             /  リモート サーバー: mx.example.jp
 
 The current variant writes "Error:", "Message rejected by:" and "Sent by:". Without "Reported
-error" the "Status code: 550 5.1.10" line of the admin part gives the codes. The classic layout
+error" the "Status code: 550 5.1.10" line of the admin part gives the codes; with only the top
+pasted, the sentence under the headline is the diagnostic. The classic layout
 ("Diagnostic information for administrators") is exchange.
 """
 
@@ -18,6 +19,7 @@ import re
 
 from bot.models import Bounce, Failure, Message
 from bot.parsers import _common as c
+from bot.vocab import Action
 
 _MARKERS = (
     "couldn't be delivered",
@@ -68,11 +70,21 @@ def parse(msg: Message) -> Bounce | None:
     text = c.readable_text(msg)
     err = _ERROR.search(text) or _STATUS.search(text)
     addr = _ADDRESS.search(text)
-    if not err or not addr:
+    if not addr:
         return None
     address = next(g for g in addr.groups() if g)
     remote = _REMOTE.search(text)
-    failure = c.make_failure(address, diagnostic=err.group(1), remote_mta=remote.group(1) if remote else None)
+    # Without Error Details (only the top was pasted) the sentence under the headline explains:
+    # "kijitora wasn't found at example.jp." / 「kijitora が example.jp で見つかりませんでした。」
+    diagnostic = err.group(1) if err else _headline_explanation(text, addr.end())
+    if not diagnostic:
+        return None
+    failure = c.make_failure(
+        address,
+        diagnostic=diagnostic,
+        remote_mta=remote.group(1) if remote else None,
+        action=Action.FAILED,  # this layout is only ever a final non-delivery report
+    )
     _, dsn = c.dsn_failures(c.status_text(msg))
     failures: list[Failure] = c.merge_dsn([c.with_inner_reply(failure)], dsn)
     generated = _GENERATED_BY.search(text)
@@ -82,3 +94,11 @@ def parse(msg: Message) -> Bounce | None:
         reporting_mta=c.clean_host(generated.group(1)) if generated else None,
         sender=c.original_sender(msg),
     )
+
+
+def _headline_explanation(text: str, after: int) -> str:
+    """The first non-blank line after the headline sentence."""
+    for line in text[after:].split("\n")[1:8]:
+        if line.strip():
+            return c.fold(line)
+    return ""
