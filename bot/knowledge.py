@@ -86,6 +86,9 @@ def load_knowledge(root: Traversable | Path) -> Knowledge:
     for cid in sorted(rules.cause_ids() | set(temporary.values())):
         if cid not in causes:
             problems.append(f"rules name an unknown cause {cid!r}")
+    for reason, cid in rules.reason_cause_pairs():
+        if cid in causes and causes[cid].reason != reason:
+            problems.append(f"a rule gives reason {reason} with cause {cid!r} of reason {causes[cid].reason}")
     for reason in Reason:
         if reason not in defaults:
             problems.append(f"reason {reason}: no default cause")

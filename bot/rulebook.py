@@ -100,6 +100,14 @@ class Rulebook:
         ids.update(r.cause for p in self.providers for r in p.rules if r.cause)
         return ids
 
+    def reason_cause_pairs(self) -> set[tuple[Reason, str]]:
+        """(reason, cause id) of every rule that names both, for the agreement check."""
+        rows = [r for t in (self.statuses, self.replies, self.phases) for r in t.values()]
+        pairs = {(r.reason, r.cause) for r in rows if r.cause}
+        pairs |= {(r.reason, r.cause) for r in self.phrases if r.cause}
+        pairs |= {(r.reason, r.cause) for p in self.providers for r in p.rules if r.cause}
+        return pairs  # type: ignore[return-value]
+
 
 def build(
     status: Mapping[str, Any], phrases: Mapping[str, Any], providers: Mapping[str, Any], problems: list[str]

@@ -179,3 +179,18 @@ def test_phrase_shapes_match_folded_text() -> None:
     assert compile_phrase(["550", "unknown"]).found_in(text)
     assert not compile_phrase(["unknown", "550"]).found_in(text)
     assert compile_phrase("ユーザー").found_in(fold("ﾕｰｻﾞｰ"))  # half-width katakana folds (NFKC)
+
+
+def test_rule_reason_must_agree_with_its_cause(kb_copy: Path) -> None:
+    """A provider rule whose reason differs from its cause's reason fails validation."""
+    path = kb_copy / "providers.toml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace(
+            'reason = "speeding"\ncause = "speeding-sender-quota"',
+            'reason = "mailboxfull"\ncause = "speeding-sender-quota"',
+            1,
+        ),
+        encoding="utf-8",
+    )
+    assert "reason mailboxfull with cause 'speeding-sender-quota'" in _problems(kb_copy)
