@@ -52,9 +52,12 @@ _SENT = re.compile(r"\A\s{0,4}>>>\s{0,3}(.{1,1000})\Z")
 _RECEIVED = re.compile(r"\A\s{0,4}<<<\s{0,3}(.{1,2000})\Z")
 # 554 <kijitora@example.ed.jp>... 550 Host unknown      /   <kijitora@example.jp>... Deferred: ...
 # kijitora... Deferred: Connection refused by [127.0.0.1]      (a local recipient)
+# 550 5.1.1 <kijitora@example.jp>... User unknown
 _ADDRESS_ERROR = re.compile(
-    r"\A\s{0,4}(?:([245]\d\d)\s{1,3})?<?([^<>\s.][^<>\s]{0,254}?)>?\.{3}\s{0,3}(.{0,2000})\Z"
+    r"\A\s{0,4}(?:([245]\d\d)\s{1,3}(?:[245]\.\d{1,3}\.\d{1,3}\s{1,3})?)?<?([^<>\s.][^<>\s]{0,254}?)>?\.{3}"
+    r"\s{0,3}(.{0,2000})\Z"
 )
+_HOST_STATUS = re.compile(r"\A\s{0,4}[245]\d\d\s{1,3}(\S{1,255}) \((?:e?smtp|local)\)\.{3}")
 # Warning: message still undelivered after 4 hours / Will keep trying until message is 8 hours old
 # Message could not be delivered for 5 days / Message will be deleted from queue
 _QUEUE_NOTE = re.compile(
@@ -138,13 +141,18 @@ def _transcript(lines: list[str]) -> _Transcript:
         elif addr_error:
             # 554 <kijitora@example.edu>... Remote protocol error   (V5: add the reply that caused it)
             addr = (clean_address(addr_error.group(2)) or addr_error.group(2)).lower()
-            own = " ".join(x for x in (addr_error.group(1), addr_error.group(3)) if x)
+            own = line.strip()
             text = own + (": " + pending[-1] if pending and pending[-1] not in own else "")
             if addr and addr not in t.by_address:
                 t.by_address[addr] = text
                 t.hosts[addr] = host
                 t.commands[addr] = command
             pending = []
+        elif (status := _HOST_STATUS.match(line)) and clean_host(status.group(1)) != host:
+            # 550 example.or.jp (smtp)... 550 Host unknown   — V5 moved on to another host: the
+            # session lines above are not about the addresses that follow.
+            host, command, pending = "", "", []
+            t.errors.append(line.strip())
         elif _QUEUE_NOTE.match(line):
             t.notes.append(line.strip())
         elif _MDA_LINE.match(line) or _CODE_LINE.match(line):
@@ -222,8 +230,12 @@ _NEED_RCPT = re.compile(r"\A503\b|need rcpt|no valid recipients|rcpt commands we
 
 def _phase(transcript: _Transcript, addr: str) -> Phase | None:
     """The command the refusal answered; with PIPELINING, a `503 need RCPT` after DATA means RCPT."""
-    command = transcript.commands.get(addr)
-    phase = find_phase(">>> " + command) if command else find_phase(transcript.text)
+    if addr in transcript.commands:
+        # The transcript's own line for this address: the command sent in its session, if any.
+        command = transcript.commands[addr]
+        phase = find_phase(">>> " + command) if command else None
+    else:
+        phase = find_phase(transcript.text)
     if phase is Phase.DATA and any(_NEED_RCPT.search(r) for r in transcript.replies):
         # >>> DATA / <<< 550 5.1.1 <a@example.jp>... User Unknown / <<< 503 5.0.0 Need RCPT (recipient)
         return Phase.RCPT
