@@ -87,7 +87,6 @@ LINES = [
         Reason.USERUNKNOWN,
         Responsible.SENDER,
         id="unknown-user",
-        marks=NOT_EXTRACTED,
     ),
     pytest.param(
         "001",
@@ -95,7 +94,6 @@ LINES = [
         Reason.AUTHFAILURE,
         Responsible.SENDER_ORG,
         id="spf-permerror",
-        marks=NOT_EXTRACTED,
     ),
     pytest.param(
         "001",
