@@ -106,7 +106,7 @@ def _ends_with(host: str, suffixes: tuple[str, ...]) -> bool:
 
 
 def _said_by(provider: Provider, failure: Failure, bounce: Bounce, text: str) -> frozenset[str]:
-    """How this provider shows in the failure: the refusing host, the reporter, or its own words."""
+    """How this provider shows in the failure: refusing host, reporter, its own words, the address."""
     seen = set()
     if _ends_with(_host(failure.remote_mta), provider.hosts):
         seen.add("remote")
@@ -114,6 +114,8 @@ def _said_by(provider: Provider, failure: Failure, bounce: Bounce, text: str) ->
         seen.add("reporter")
     if first_found(provider.markers, text) is not None:
         seen.add("text")
+    if _ends_with(failure.address.rpartition("@")[2].lower(), provider.hosts):
+        seen.add("recipient")
     return frozenset(seen)
 
 

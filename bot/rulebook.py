@@ -17,7 +17,7 @@ from bot.vocab import Phase, Reason
 
 _STATUS_CODE = re.compile(r"\A(?:[245X])\.\d{1,3}(?:\.\d{1,3})?\Z")
 _REPLY_CODE = re.compile(r"\A[245]\d\d\Z")
-SAIDBY = ("remote", "reporter", "text")  # who a provider is recognised by: see Provider
+SAIDBY = ("remote", "reporter", "text", "recipient")  # who a provider is recognised by: see Provider
 
 
 @dataclass(frozen=True, slots=True)

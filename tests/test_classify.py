@@ -325,6 +325,19 @@ def test_temporary_without_variant_keeps_its_cause() -> None:
 
 
 def test_japanese_carrier_text() -> None:
-    """Japanese wording of a reception filter is read as filtered (full-width text folded)."""
+    """A carrier address refused by its reception settings: the carrier's filter, the recipient's to fix."""
     v = verdict("指定受信の設定により受信拒否されました", address="taro@docomo.ne.jp")
-    assert v.reason == Reason.FILTERED
+    assert (v.reason, v.cause_id, responsible(v)) == (
+        Reason.FILTERED,
+        "carrier-reception-filter",
+        Responsible.RECIPIENT,
+    )
+    elsewhere = verdict("受信拒否されました", address="taro@example.co.jp")
+    assert (elsewhere.reason, elsewhere.cause_id) == (Reason.FILTERED, "filtered")
+
+
+def test_japanese_wording() -> None:
+    """Japanese NDR wording is read: unknown address, unknown domain, full mailbox."""
+    assert verdict("宛先のメールアドレスが見つかりませんでした").reason == Reason.USERUNKNOWN
+    assert verdict("宛先のドメインが見つかりません").reason == Reason.HOSTUNKNOWN
+    assert verdict("メールボックスの容量を超えているため配信できませんでした").reason == Reason.MAILBOXFULL
