@@ -21,7 +21,8 @@ Evidence is weighed in a fixed order; the first rule that speaks decides:
 
 Phrase records may redirect to another cause by phase or status: "user unknown" at RCPT is an
 unknown address, after DATA it is a content/reception filter. A temporary failure (4.x.x, 4xx,
-Action: delayed) tells the cause's ``temporary`` variant where the data has one.
+Action: delayed; a "failed" report has stopped retrying) tells the cause's ``temporary`` variant
+where the data has one.
 """
 
 from __future__ import annotations
@@ -67,11 +68,10 @@ def _decide(kb: Knowledge, failure: Failure, bounce: Bounce, text: str) -> Verdi
             return found
         if status_row is not None and status_row.specific == specific:
             return _verdict(kb, status_row.reason, status_row.cause, f"status:{status_row.key}")
-    for row in (_reply_row(kb, failure), kb.rules.phases.get(failure.phase) if failure.phase else None):
+    phase_row = kb.rules.phases.get(failure.phase) if failure.phase else None
+    for kind, row in (("reply", _reply_row(kb, failure)), ("phase", phase_row)):
         if row is not None:
-            return _verdict(
-                kb, row.reason, row.cause, f"reply:{row.key}" if row.key[0].isdigit() else f"phase:{row.key}"
-            )
+            return _verdict(kb, row.reason, row.cause, f"{kind}:{row.key}")
     if failure.action == Action.DELAYED:
         return _verdict(kb, Reason.EXPIRED, None, "fallback:delayed")
     if text:
@@ -84,12 +84,13 @@ def _verdict(kb: Knowledge, reason: Reason, cause: str | None, rule: str) -> Ver
 
 
 def _temporary(failure: Failure) -> bool:
-    """A failure that retries may still clear: 4.x.x, a 4xx reply, or Action: delayed."""
-    if failure.action == Action.DELAYED:
-        return True
-    if failure.status:
-        return failure.status.startswith("4.")
-    return bool(failure.reply_code and failure.reply_code.startswith("4"))
+    """A failure that retries may still clear: Action: delayed, or a 4.x.x/4xx code with no Action.
+
+    A report that says "failed" over a 4xx code has already given up retrying: it is final.
+    """
+    if failure.action is not None:
+        return failure.action == Action.DELAYED
+    return (failure.status or failure.reply_code or "").startswith("4")
 
 
 # ----------------------------------------------------------------------------- providers

@@ -318,6 +318,14 @@ def test_temporary_failure_tells_the_temporary_variant() -> None:
     assert responsible(final) == Responsible.RECIPIENT
 
 
+def test_failed_report_over_a_4xx_code_is_final() -> None:
+    """A report that gave up retrying (Action: failed) over 452 4.2.2 is the recipient's, not transient."""
+    v = verdict("452 4.2.2 <a@example.net>: Mailbox full", status="4.2.2", reply="452", action=Action.FAILED)
+    assert (v.cause_id, responsible(v)) == ("mailbox-full", Responsible.RECIPIENT)
+    pasted = verdict("452 4.2.2 <a@example.net>: Mailbox full", status="4.2.2", reply="452", action=None)
+    assert pasted.cause_id == "mailbox-full-temporary"
+
+
 def test_temporary_without_variant_keeps_its_cause() -> None:
     """A temporary refusal whose cause has no temporary variant keeps that cause."""
     v = verdict("451 4.1.8 Cannot resolve your domain", status="4.1.8", reply="451", action=None)
