@@ -12,7 +12,9 @@ import logging
 import sys
 from collections.abc import Sequence
 
+import aiohttp
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
 
 from bot.checks import DomainChecker
 from bot.resolver import Resolver
@@ -24,6 +26,18 @@ PROG = "mxcheck-slack"
 USAGE = f"usage: {PROG} web|socket   (or: python -m bot.app web|socket)"
 DNS_TIMEOUT = 2.0  # per query
 DNS_DEADLINE = 3.0  # for all of one answer's lookups: the user is waiting in Slack
+TOKEN_REFUSED = frozenset(
+    {
+        "invalid_auth",
+        "not_authed",
+        "account_inactive",
+        "token_revoked",
+        "token_expired",
+        "not_allowed_token_type",
+    }
+)
+
+log = logging.getLogger("mxcheck.slack")
 
 
 def create_app(settings: Settings, *, checker: DomainChecker | None = None) -> AsyncApp:
@@ -55,6 +69,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{PROG}: cannot start: {e} (see docs/slack.md)", file=sys.stderr)
         return 2
     _setup_logging()
+    refused = asyncio.run(check_tokens(settings, mode))
+    if refused:
+        print(f"{PROG}: cannot start: {refused} (see docs/slack.md)", file=sys.stderr)
+        return 2
     app = create_app(settings)
     try:
         if mode == "web":
@@ -68,6 +86,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     return 0
+
+
+async def check_tokens(settings: Settings, mode: str) -> str | None:
+    """Why Slack refuses a token (auth.test; apps.connections.open for Socket Mode), or None.
+
+    Socket Mode's client would retry a refused app token forever, so it is asked once here.
+    An unreachable Slack only warns: it may be back by the first request.
+    """
+    client = web_client(settings)
+    calls = [("SLACK_BOT_TOKEN", client.auth_test)]
+    if mode == "socket":
+        calls.append(("SLACK_APP_TOKEN", lambda: client.apps_connections_open(app_token=settings.app_token)))
+    for name, call in calls:
+        try:
+            await call()
+        except SlackApiError as e:
+            error = e.response.get("error")
+            if error in TOKEN_REFUSED:
+                return f"Slack refused {name} ({error})"
+            log.warning("checking %s at start failed: %s", name, error)
+        except (aiohttp.ClientError, OSError, TimeoutError) as e:
+            log.warning("Slack could not be reached at start: %s", type(e).__name__)
+            return None
+    return None
 
 
 def _setup_logging() -> None:

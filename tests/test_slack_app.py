@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from fake_slack import APP_TOKEN, BOT_TOKEN, FakeSlack
 
 from bot.settings import DEFAULT_API_URL, Settings, SettingsError
 from bot.vocab import Lang
@@ -101,6 +103,45 @@ def test_start_with_bad_mode_exits_2_with_usage() -> None:
     """An unknown mode prints the usage and exits 2."""
     done = _run_app("serve", env=FULL)
     assert done.returncode == 2 and "usage" in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("mode", "tokens", "named"),
+    [
+        ("web", {"SLACK_BOT_TOKEN": "xoxb-revoked", "SLACK_SIGNING_SECRET": "s"}, "SLACK_BOT_TOKEN"),
+        ("socket", {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_APP_TOKEN": "xapp-wrong"}, "SLACK_APP_TOKEN"),
+    ],
+)
+def test_start_with_a_refused_token_exits_2(mode: str, tokens: dict[str, str], named: str) -> None:
+    """A token Slack refuses (invalid_auth from the fake API) stops the start with exit 2, naming it."""
+
+    async def scenario() -> tuple[int | None, str]:
+        fake = await FakeSlack().start()
+        env = {"PATH": os.environ.get("PATH", ""), "SLACK_API_URL": fake.api_url} | tokens
+        try:
+            proc = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "bot.app",
+                mode,
+                env=env,
+                cwd=ROOT,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
+            try:
+                _, err = await asyncio.wait_for(proc.communicate(), 60)
+            finally:
+                if proc.returncode is None:  # it did not stop by itself: do not leave it running
+                    proc.kill()
+                    await proc.wait()
+        finally:
+            await fake.stop()
+        return proc.returncode, err.decode()
+
+    code, err = asyncio.run(scenario())
+    assert code == 2 and named in err and "invalid_auth" in err
+    assert "Traceback" not in err and APP_TOKEN not in err and "xoxb-revoked" not in err
 
 
 def test_procfile_runs_both_modes() -> None:

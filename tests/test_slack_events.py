@@ -262,3 +262,34 @@ def test_real_broadcast_in_thread_text_is_not_echoed_as_one(dns_server: DnsServe
             assert "@\u2060channel" in dumped  # still readable, never a broadcast
 
     asyncio.run(scenario())
+
+
+def test_language_falls_back_to_mxcheck_lang(dns_server: DnsServer) -> None:
+    """A user whose locale is neither ja nor en (or unknown to users.info) gets MXCHECK_LANG."""
+
+    async def scenario() -> None:
+        async with running_app(dns_server.address, lang=Lang.JA) as h:
+            await h.event(
+                mention(f"<@{BOT_USER}> nullmx.test", ts="1100.000100", user="UFR"), event_id="EvFr"
+            )
+            await h.event(
+                mention(f"<@{BOT_USER}> nullmx.test", ts="1100.000200", user="UNONE"), event_id="EvNo"
+            )
+            posts = await h.fake.wait_for("chat.postMessage", count=2)
+            for post in posts:
+                assert header(post.data) == _title(post.data["metadata"]["event_payload"], Lang.JA)
+
+    asyncio.run(scenario())
+
+
+def test_health_answers_without_a_signature(dns_server: DnsServer) -> None:
+    """GET /health is 200 {"ok": true} for the platform's checks; nothing else is open."""
+
+    async def scenario() -> None:
+        async with running_app(dns_server.address) as h:
+            async with h.session.get(h.url + "/health") as resp:
+                assert resp.status == 200 and await resp.json() == {"ok": True}
+            async with h.session.get(h.url + "/slack/events") as resp:
+                assert resp.status == 405
+
+    asyncio.run(scenario())
