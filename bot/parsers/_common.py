@@ -121,14 +121,28 @@ def header_has(msg: Message, name: str, markers: Iterable[str]) -> bool:
     return has_any(msg.header(name), markers)
 
 
+# Where a bounce quotes the returned message inside its own text (Exim, qmail, sendmail V5, DMA, GMX...).
+_INLINE_COPY = re.compile(
+    r"^[ \t]{0,8}-{0,6}[ \t]{0,2}(?:This is a copy of (?:the|your) message|Below this line is a copy of the message"
+    r"|Unsent message follows|Original message follows|Message headers follow|The header of the original message"
+    r"|Original mail as follows|Below is a copy of the original message|Returned Message)",
+    re.I | re.M,
+)
+
+
 def original_sender(msg: Message) -> str | None:
-    """The original message's sender: X-Postfix-Sender, the attached headers' From/Return-Path."""
-    per_message, _ = dsn_fields("\n".join(p.text for p in msg.parts if p.content_type in STATUS_TYPES))
+    """The original message's sender: X-Postfix-Sender, else Return-Path/From/Sender of the returned copy
+    (attached, or quoted in the bounce's text after a line like "This is a copy of the message")."""
+    per_message, _ = dsn_fields(status_text(msg))
     if per_message.get("x-postfix-sender"):
         return clean_address(per_message["x-postfix-sender"])
     headers = attached_headers(msg)
+    if not headers:
+        text = readable_text(msg)
+        m = _INLINE_COPY.search(text)
+        headers = text[m.end() : m.end() + 8000] if m else ""
     for name in ("return-path", "from", "sender"):
-        m = re.search(r"^" + name + r":[ \t]{0,20}([^\n]{1,500})", headers, re.I | re.M)
+        m = re.search(r"^[ \t]{0,4}" + name + r":[ \t]{0,20}([^\n]{1,500})", headers, re.I | re.M)
         if m:
             addr = clean_address(m.group(1))
             if addr:

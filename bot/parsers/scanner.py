@@ -35,7 +35,7 @@ _FAILURE_WORDS = re.compile(
     r"|did not reach|not delivered|was not delivered|wasn't delivered|unable to deliver|host unknown"
     r"|domain not found|relay(?:ing)? (?:access )?denied|message rejected|blocked|returned mail"
     r"|配信(?:でき|不能|に失敗)|送信(?:でき|に失敗)|届きませんでした|宛先(?:不明|が見つかりません)|存在しません"
-    r"|見つかりませんでした|容量(?:を超|オーバー|が一杯)|エラー",
+    r"|見つかりませんでした|容量(?:を超|オーバー|が一杯)",
     re.IGNORECASE,
 )
 # Addresses after these phrases are recipients (after Sisimai's fallback list).
