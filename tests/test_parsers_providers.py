@@ -358,6 +358,8 @@ SEED_LINES = [
     ("5.1.2 - Bad destination host 'DNS Hard Error looking up", "5.1.2", None, None, "Bad destination host"),
     ("550 5.1.1 RESOLVER.ADR.RecipNotFound", "5.1.1", "550", None, "RESOLVER.ADR.RecipNotFound"),
     ("5.1.0 - unknown address error 552-'size limit exceeded'", "5.1.0", "552", None, "size limit exceeded"),
+    ("5.1.1 550 (unknown user)", "5.1.1", "550", None, "unknown user"),
+    ("5.0.0 550 SPF MAIL FROM check failed (PermError)", "5.0.0", "550", None, "SPF MAIL FROM check failed"),
     (
         "mail.contoso.com #<exchange.contoso.com #5.7.1 smtp;530 5.7.1 Client was not authenticated> #SMTP#",
         "5.7.1",

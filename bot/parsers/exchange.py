@@ -117,6 +117,11 @@ _RELAY_LINE = re.compile(
     r"(?:\A|\s)([245]\.\d{1,3}\.\d{1,3}(?:\s{0,3}-\s{0,3}[A-Za-z][A-Za-z ]{2,60}?\s{0,3}(?:[245]\d\d-)?"
     r"|\s{1,3}[A-Za-z][A-Za-z ]{2,60}?\s{0,3}[245]\d\d-)\s{0,2}'[^\n]{0,1000})"
 )
+# Exchange Online's documentation order, status before reply code, as people copy it:
+# 5.1.1 550 (unknown user)  /  5.0.0 550 SPF MAIL FROM check failed (PermError)
+_STATUS_FIRST = re.compile(
+    r"\A\s{0,4}(?:[-*•・]\s{0,3})?([245]\.\d{1,3}\.\d{1,3}\s{1,3}[245]\d\d\s{1,3}\S[^\n]{0,500})"
+)
 # RFC 3464 fields in a paste: then a smart host's line is not alone (SES quotes it in Diagnostic-Code).
 _DSN_FIELD = re.compile(r"^\s{0,4}(?:final-recipient|reporting-mta|diagnostic-code)\s{0,3}:", re.I | re.M)
 
@@ -128,7 +133,11 @@ def detect(msg: Message) -> bool:
     if c.has_any(msg.text, _MARKERS):
         return True
     # A smart host's line alone is ours only in a paste without DSN fields (SES writes it too).
-    return not msg.whole and not _DSN_FIELD.search(msg.text) and bool(_RELAY_LINE.search(msg.text))
+    if msg.whole or _DSN_FIELD.search(msg.text):
+        return False
+    return bool(_RELAY_LINE.search(msg.text)) or any(
+        _STATUS_FIRST.match(line) for line in msg.text.split("\n")
+    )
 
 
 def parse(msg: Message) -> Bounce | None:
@@ -299,7 +308,12 @@ def _pasted_lines(text: str) -> list[Failure]:
     for i, line in enumerate(lines):
         reply, host = _reply_in(line, lines[i + 1 : i + 6])
         if not reply:
-            m = _RESOLVER_LINE.search(line) or (None if _DSN_FIELD.search(text) else _RELAY_LINE.search(line))
+            alone = not _DSN_FIELD.search(text)
+            m = (
+                _RESOLVER_LINE.search(line)
+                or (alone and (_RELAY_LINE.search(line) or _STATUS_FIRST.match(line)))
+                or None
+            )
             reply = c.fold(m.group(1).lstrip("#")) if m else ""
         if reply:
             addr = c.find_addresses(reply, limit=1)
