@@ -222,6 +222,8 @@ def test_clean_address(value: str, address: str | None) -> None:
         ("SMTP error from remote mail server after MAIL FROM:<s@example.org> SIZE=10:", Phase.MAIL),
         ("Connected to 192.0.2.1 but my name was rejected.", Phase.HELO),
         (">>> MAIL From:<s@example.org>\n<<< 250 ok\n>>> RCPT To:<a@example.jp>\n<<< 550 no", Phase.RCPT),
+        ("lost connection with mx.example.jp[192.0.2.1] while sending end of data", Phase.DATA),
+        ("connect to mx.example.jp[192.0.2.1]:25: Connection refused", Phase.CONNECT),
         ("User unknown", None),
     ],
 )

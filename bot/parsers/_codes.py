@@ -102,6 +102,17 @@ _PHASE_PHRASES: tuple[tuple[re.Pattern[str], Phase], ...] = (
     ),
     (re.compile(r"but my name was rejected", re.I), Phase.HELO),
     (re.compile(r"but greeting failed", re.I), Phase.CONNECT),
+    # Postfix: "lost connection with mx[192.0.2.1] while sending end of data", "conversation with ...
+    # timed out while sending RCPT TO", "... while receiving the initial server greeting",
+    # "... while performing the EHLO handshake", "connect to mx.example.jp[192.0.2.1]:25: Connection refused"
+    (re.compile(r"while sending (?:end of data|message body|data)", re.I), Phase.DATA),
+    (re.compile(r"while sending rcpt", re.I), Phase.RCPT),
+    (re.compile(r"while sending mail from", re.I), Phase.MAIL),
+    (re.compile(r"while performing the (?:ehlo|helo|lhlo) handshake", re.I), Phase.HELO),
+    (
+        re.compile(r"initial server greeting|\bconnect to \S{1,255}\[[0-9A-Fa-f.:]{2,45}\]", re.I),
+        Phase.CONNECT,
+    ),
     # Postfix smtpd's RCPT restrictions: "Recipient address rejected: User unknown in local recipient table"
     (re.compile(r"recipient address rejected", re.I), Phase.RCPT),
     # Courier and others tag the command: "[RCPT_TO]", "[DATA]"
