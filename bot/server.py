@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
@@ -27,4 +29,7 @@ def web_application(app: AsyncApp) -> web.Application:
 
 def run_web(app: AsyncApp, *, port: int, host: str = "0.0.0.0") -> None:
     """Serve until interrupted (Procfile `web:`)."""
+    logging.getLogger("mxcheck.slack").info(
+        "serving POST %s and GET %s on %s:%d", EVENTS_PATH, HEALTH_PATH, host, port
+    )
     web.run_app(web_application(app), host=host, port=port, print=None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
@@ -17,6 +18,7 @@ async def run_socket(app: AsyncApp, app_token: str) -> None:
     """Connect and serve until cancelled (Procfile `worker:`)."""
     handler = socket_handler(app, app_token)
     await handler.connect_async()
+    logging.getLogger("mxcheck.slack").info("connected over Socket Mode")
     try:
         await asyncio.Event().wait()
     finally:
