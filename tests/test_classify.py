@@ -132,6 +132,14 @@ def test_status_5_1_1_keeps_unknown_user_after_data() -> None:
     assert v.reason == Reason.USERUNKNOWN
 
 
+def test_unknown_user_under_a_policy_status_is_a_filter() -> None:
+    """'User Unknown' answered with 5.7.1 comes from a filter, not from the directory."""
+    assert (
+        verdict("550 5.7.1 User Unknown: a@example.net", status="5.7.1", reply="550").reason
+        == Reason.FILTERED
+    )
+
+
 def test_phase_read_from_the_diagnostic() -> None:
     """Postfix's '(in reply to end of DATA command)' gives the phase when the parser did not."""
     v = verdict("host mx[192.0.2.1] said: 550 User unknown (in reply to end of DATA command)", reply="550")
