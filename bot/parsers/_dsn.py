@@ -39,6 +39,7 @@ PER_RECIPIENT_FIELDS = frozenset(
         "x-display-name",
     }
 )
+_KNOWN_FIELDS = PER_MESSAGE_FIELDS | PER_RECIPIENT_FIELDS
 _FIELD = re.compile(r"\A([A-Za-z][A-Za-z0-9-]{1,40}):[ \t]{0,20}(.{0,4000})\Z")
 
 
@@ -47,8 +48,8 @@ def dsn_fields(text: str) -> tuple[dict[str, str], list[dict[str, str]]]:
 
     A new recipient starts at a blank line after recipient fields, or when Final-Recipient (or
     Original-Recipient) repeats without one, so pastes that lost blank lines still split. Indented
-    lines continue the field before; an unindented non-field line right after Diagnostic-Code
-    also continues it (mail clients re-wrap long lines). Text that is not a field is ignored.
+    lines continue the field before, and so does an unindented line that is not a known field
+    (mail clients re-wrap long lines). Text that is not a field is ignored.
     """
     per_message: dict[str, str] = {}
     recipients: list[dict[str, str]] = []
@@ -81,8 +82,10 @@ def dsn_fields(text: str) -> tuple[dict[str, str], list[dict[str, str]]]:
         elif m and (name in PER_MESSAGE_FIELDS or (not current and name.startswith("x-"))):
             per_message.setdefault(name, fold(m.group(2)))
             last = name
-        elif last == "diagnostic-code" and not m:
-            current[last] = fold(current[last] + " " + line)
+        elif last and (not m or name not in _KNOWN_FIELDS):
+            # A line a mail client broke off the field before ("Final-Recipient: RFC822;" then the address).
+            target = current if last in current else per_message
+            target[last] = fold(target.get(last, "") + " " + line)
         else:
             last = None
     if current:

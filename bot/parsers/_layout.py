@@ -85,10 +85,19 @@ def entries(layout: Layout, text: str) -> tuple[list[tuple[str, list[str]]], lis
     found: list[tuple[str, list[str]]] = []
     loose: list[str] = []
     pending: list[str] = []  # reason_first: lines waiting for their address
-    for line in _report(layout, text):
+    lines = _report(layout, text)
+    skip = False
+    for i, line in enumerate(lines):
+        if skip:
+            skip = False
+            continue
         if not line.strip() or layout.ignore.search(line):
             continue
         hit = _match_recipient(layout, line)
+        if not hit and i + 1 < len(lines) and lines[i + 1].strip():
+            # A recipient line a mail client wrapped: "There was an error delivering your mail to" / "<a@b>."
+            hit = _match_recipient(layout, line.rstrip() + " " + lines[i + 1].strip())
+            skip = bool(hit)
         if hit:
             addr, same_line = hit
             own = ([same_line] if same_line.strip() else []) + (pending if layout.reason_first else [])

@@ -97,7 +97,8 @@ def _report_lines(text: str) -> list[str]:
 
 
 _FLAT_RECIPIENT = re.compile(
-    r"\A(?:\S{1,254}@[^\s:<>]{1,254}?\.?:?|(?:pipe|save) to .{1,500})\Z", re.IGNORECASE
+    r"\A(?:\S{1,254}@[^\s:<>]{1,254}?\.?:?|[^\s@]{1,254}@[^\s@]{1,254} <[^\s@<>]{1,254}@[^\s@<>]{1,254}>:.{0,2000}|(?:pipe|save) to .{1,500})\Z",
+    re.IGNORECASE,
 )
 
 
