@@ -36,8 +36,8 @@ EML = (
 ).encode()
 
 
-def _title(payload_or_cause: str, lang: Lang) -> str:
-    return knowledge().cause(payload_or_cause).text(lang).title[:150]
+def _title(cause_id: str, lang: Lang) -> str:
+    return knowledge().cause(cause_id).text(lang).title[:150]
 
 
 @pytest.mark.parametrize("lang", list(Lang))
@@ -52,10 +52,8 @@ def test_command_acks_then_answers_privately(dns_server: DnsServer, lang: Lang) 
             answer = (await h.fake.wait_for("response_url"))[0].data
             assert answer["_name"] == "c1" and answer["response_type"] == "ephemeral"
             assert "metadata" not in answer  # response_url posts cannot carry metadata
-            text = json.dumps(answer["blocks"], ensure_ascii=False)
-            assert "nullmx.test" in text
-            assert header(answer) in {c.text(lang).title[:150] for c in knowledge().causes.values()}
-            assert header(answer) != header({"blocks": [{"type": "header", "text": {"text": ""}}]})
+            assert "nullmx.test" in json.dumps(answer["blocks"], ensure_ascii=False)
+            assert header(answer) == _title("domain-null-mx", lang)
 
     asyncio.run(scenario())
 
