@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +29,7 @@ from bot.slack_text import mask_addresses
 from bot.vocab import Kind, Lang
 
 log = logging.getLogger("mxcheck.slack")
+_URL = re.compile(r"\b(?:https?|wss?)://[^\s'\"<>]{1,2000}")
 
 MAX_CONCURRENT = 8  # analyses at once: parsing is CPU work on a 2-core box, DNS waits are cheap
 MAX_CANDIDATES = 50  # thread messages looked at, newest first
@@ -164,7 +166,10 @@ def _pick(candidates: Sequence[bytes | str]) -> bytes | str | None:
 
 
 def describe_error(e: BaseException) -> str:
-    """An error as a log line: its type and Slack's error code, with any mail address masked."""
+    """An error as a log line: its type and Slack's error code; addresses masked, URLs dropped.
+
+    URLs go because a response_url or a file's url_private is itself a credential.
+    """
     if isinstance(e, SlackApiError):
         return f"SlackApiError({e.response.get('error')})"
-    return mask_addresses(f"{type(e).__name__}: {e}")[:200]
+    return _URL.sub("<url>", mask_addresses(f"{type(e).__name__}: {e}"))[:200]

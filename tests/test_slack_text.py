@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.knowledge import load_table
+from bot.slack_service import describe_error
 from bot.slack_text import code_block, code_span, cut, escape, mask_address, mask_addresses, unformat
 from bot.slack_words import TABLE, marker, severity_marker, text_keys, word
 from bot.vocab import Lang, Responsible, Severity
@@ -82,6 +83,14 @@ def test_masking_keeps_domain_and_first_character() -> None:
         mask_addresses("to taro@example.jp and hanako@example.com")
         == "to t***@example.jp and h***@example.com"
     )
+
+
+def test_logged_errors_hold_no_address_or_url() -> None:
+    """An error logged after a failure shows neither a full address nor a (credential-bearing) URL."""
+    error = RuntimeError("post to https://hooks.slack.com/commands/T1/2/secret failed for taro@example.jp")
+    line = describe_error(error)
+    assert "secret" not in line and "taro@" not in line
+    assert line.startswith("RuntimeError") and "t***@example.jp" in line
 
 
 def test_every_word_has_japanese_and_english() -> None:
