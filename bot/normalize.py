@@ -196,13 +196,17 @@ _TAG = re.compile(r"<[^<>]{0,2000}>")
 _BR = re.compile(r"<(?:br|/p|/div|/tr|/li|/h[1-6])\b[^<>]{0,200}>", re.IGNORECASE)
 _ENTITIES = {"&lt;": "<", "&gt;": ">", "&amp;": "&", "&quot;": '"', "&#39;": "'", "&nbsp;": " "}
 _ENTITY = re.compile(r"&(?:lt|gt|amp|quot|#39|nbsp);")
+_ESCAPED_HTML = re.compile(r"&lt;html\b", re.IGNORECASE)
+_HTML_BLOCK = re.compile(r"<html\b.{0,300000}?(?:</html>|\Z)", re.IGNORECASE | re.DOTALL)
 _HEAD_BLOCK = re.compile(r"<(style|script|head)\b[^<>]{0,200}>.{0,200000}?</\1>", re.IGNORECASE | re.DOTALL)
 
 
 def _html_to_text(html: str) -> str:
     html = _HEAD_BLOCK.sub(" ", html)
     html = _BR.sub("\n", html)
-    return _unescape(_TAG.sub("", html))
+    lines = [line.strip() for line in _unescape(_TAG.sub("", html)).split("\n")]
+    # Markup leaves runs of empty lines; one blank line keeps the paragraphs apart.
+    return "\n".join(line for i, line in enumerate(lines) if line or (i and lines[i - 1]))
 
 
 def _unescape(text: str) -> str:
@@ -215,6 +219,11 @@ def _from_paste(text: str) -> Message:
     text = _CODE_MARK.sub("", text)  # Slack's ``` blocks and `inline code` around the pasted lines
     text = _SLACK_LINK.sub(lambda m: m.group(2), text)
     text = _SLACK_BARE.sub(lambda m: m.group(1), text)
+    if _ESCAPED_HTML.search(text):
+        text = _unescape(
+            text
+        )  # Slack escaped an HTML source: undo that first, the markup's own entities stay
+    text = _HTML_BLOCK.sub(lambda m: _html_to_text(m.group(0)), text)  # a web mail's HTML part pasted raw
     text = _unescape(text)
     text = _unquote(text)
     if _QP_SOFT.search(text) and len(_QP_ESCAPE.findall(text)) >= 3:

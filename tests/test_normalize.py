@@ -88,6 +88,23 @@ def test_slack_code_block_and_invisible_characters() -> None:
     assert normalize(pasted).text.strip() == "550 5.1.1 <a@example.jp>: User unknown"
 
 
+def test_pasted_html_part_becomes_text() -> None:
+    """A web mail's HTML part pasted raw reads as text; addresses written as entities survive."""
+    pasted = "Bounce\n<html><body><p>Delivery to &lt;a@example.jp&gt; failed:</p><br>550 5.1.1 User unknown</body></html>"
+    lines = [line for line in normalize(pasted).text.split("\n") if line]
+    assert lines == ["Bounce", "Delivery to <a@example.jp> failed:", "550 5.1.1 User unknown"]
+
+
+def test_slack_escaped_html_part_becomes_text() -> None:
+    """The same HTML pasted through Slack (escaped once more) reads the same."""
+    html = (
+        "<html><body><p>Delivery to &lt;a@example.jp&gt; failed:</p><br>550 5.1.1 User unknown</body></html>"
+    )
+    pasted = html.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    lines = [line for line in normalize(pasted).text.split("\n") if line]
+    assert lines == ["Delivery to <a@example.jp> failed:", "550 5.1.1 User unknown"]
+
+
 def test_crlf_becomes_lf() -> None:
     """CRLF and bare CR line ends are unified."""
     text = normalize("line one\r\nline two\rline three").text
