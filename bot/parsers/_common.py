@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from bot.models import Failure, Message
+from bot.models import Bounce, Failure, Message
 from bot.parsers._address import ADDRESS, clean_address, find_addresses
 from bot.parsers._codes import (
     SPECIFIC_STATUS,
@@ -58,6 +58,7 @@ __all__ = [
     "Reply",
     "attached_headers",
     "block_failure",
+    "bounce_of",
     "clean_address",
     "clean_host",
     "drop_repeated_prefixes",
@@ -148,6 +149,19 @@ def original_sender(msg: Message) -> str | None:
             if addr:
                 return addr
     return None
+
+
+def bounce_of(
+    fmt: str, msg: Message, failures: Iterable[Failure], per_message: dict[str, str] | None = None
+) -> Bounce:
+    """The Bounce a format returns: failures finished (ordered, deduplicated), Reporting-MTA, sender."""
+    reporting = (per_message or {}).get("reporting-mta")
+    return Bounce(
+        format=fmt,
+        failures=tuple(finish(failures)),
+        reporting_mta=clean_host(reporting) if reporting else None,
+        sender=original_sender(msg),
+    )
 
 
 # ----------------------------------------------------------------------------- readable text

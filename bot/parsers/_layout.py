@@ -15,14 +15,13 @@ from dataclasses import dataclass, field
 from bot.models import Bounce, Failure, Message
 from bot.parsers._common import (
     attached_headers,
+    bounce_of,
     clean_address,
     clean_host,
     dsn_fields,
-    finish,
     fold,
     has_any,
     make_failure,
-    original_sender,
     readable_text,
     recipient_of,
     status_text,
@@ -146,7 +145,7 @@ def parse_layout(layout: Layout, msg: Message) -> Bounce | None:
         )
     if not failures:
         return None
-    return Bounce(format=layout.name, failures=tuple(finish(failures)), sender=original_sender(msg))
+    return bounce_of(layout.name, msg, failures)
 
 
 def _first(patterns: tuple[re.Pattern[str], ...], text: str) -> str | None:

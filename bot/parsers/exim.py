@@ -11,14 +11,12 @@ import re
 
 from bot.models import Bounce, Failure, Message
 from bot.parsers._common import (
+    bounce_of,
     clean_address,
-    clean_host,
     dsn_fields,
-    finish,
     fold,
     has_any,
     make_failure,
-    original_sender,
     readable_text,
     recipient_of,
     status_text,
@@ -199,10 +197,4 @@ def parse(msg: Message) -> Bounce | None:
             addr = clean_address(raw)
             if addr:
                 failures.append(make_failure(addr, diagnostic=diag))
-    reporting = per_message.get("reporting-mta")
-    return Bounce(
-        format="exim",
-        failures=tuple(finish(failures)),
-        reporting_mta=clean_host(reporting) if reporting else None,
-        sender=original_sender(msg),
-    )
+    return bounce_of("exim", msg, failures, per_message)

@@ -13,13 +13,12 @@ from bot.models import Bounce, Failure, Message
 from bot.parsers._common import (
     attached_headers,
     block_failure,
+    bounce_of,
     clean_address,
     dsn_fields,
-    finish,
     fold,
     has_any,
     make_failure,
-    original_sender,
     readable_text,
     recipient_of,
     status_text,
@@ -129,10 +128,4 @@ def parse(msg: Message) -> Bounce | None:
         addr = clean_address(m.group(1)) if m else None
         if addr:
             failures.append(make_failure(addr, diagnostic=fold(readable[-500:])))
-    reporting = per_message.get("reporting-mta")
-    return Bounce(
-        format="postfix",
-        failures=tuple(finish(failures)),
-        reporting_mta=reporting.split(";", 1)[-1].strip() if reporting else None,
-        sender=original_sender(msg),
-    )
+    return bounce_of("postfix", msg, failures, per_message)

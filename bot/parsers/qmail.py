@@ -11,13 +11,12 @@ import re
 
 from bot.models import Bounce, Failure, Message
 from bot.parsers._common import (
+    bounce_of,
     clean_address,
     clean_host,
-    finish,
     fold,
     has_any,
     make_failure,
-    original_sender,
     readable_text,
 )
 from bot.vocab import Action
@@ -105,4 +104,4 @@ def parse(msg: Message) -> Bounce | None:
                 action=Action.DELAYED if delayed else None,
             )
         )
-    return Bounce(format="qmail", failures=tuple(finish(failures)), sender=original_sender(msg))
+    return bounce_of("qmail", msg, failures)

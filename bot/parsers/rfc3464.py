@@ -14,11 +14,9 @@ from bot.models import Bounce, Failure, Message
 from bot.parsers._common import (
     STATUS_TYPES,
     block_failure,
-    clean_host,
+    bounce_of,
     dsn_fields,
     find_phase,
-    finish,
-    original_sender,
     readable_diagnostic,
     readable_text,
     recipient_of,
@@ -77,10 +75,4 @@ def parse(msg: Message) -> Bounce | None:
             failures.append(failure)
     if not failures:
         return None
-    reporting = per_message.get("reporting-mta")
-    return Bounce(
-        format="rfc3464",
-        failures=tuple(finish(failures)),
-        reporting_mta=clean_host(reporting) if reporting else None,
-        sender=original_sender(msg),
-    )
+    return bounce_of("rfc3464", msg, failures, per_message)

@@ -13,15 +13,14 @@ from dataclasses import dataclass, field
 from bot.models import Bounce, Failure, Message
 from bot.parsers._common import (
     block_failure,
+    bounce_of,
     clean_address,
     clean_host,
     dsn_fields,
     find_phase,
-    finish,
     fold,
     has_any,
     make_failure,
-    original_sender,
     readable_text,
     recipient_of,
     status_text,
@@ -216,13 +215,7 @@ def parse(msg: Message) -> Bounce | None:
     action = Action.DELAYED if delayed else None
     if action:
         failures = [f if f.action else _with_action(f, action) for f in failures]
-    reporting = per_message.get("reporting-mta")
-    return Bounce(
-        format="sendmail",
-        failures=tuple(finish(failures)),
-        reporting_mta=clean_host(reporting) if reporting else None,
-        sender=original_sender(msg),
-    )
+    return bounce_of("sendmail", msg, failures, per_message)
 
 
 _NEED_RCPT = re.compile(r"\A503\b|need rcpt|no valid recipients|rcpt commands were rejected", re.IGNORECASE)
