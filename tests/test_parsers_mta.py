@@ -173,6 +173,28 @@ def test_exim_fragment_pasted() -> None:
     assert (failure.status, failure.phase, failure.remote_mta) == ("5.1.1", Phase.RCPT, "mx.example.jp")
 
 
+def test_qmail_japanese_template() -> None:
+    """qmail's Japanese report is read as qmail, and the returned copy below it is not a recipient."""
+    pasted = (
+        "こんにちは。こちらは mx.example.org の qmail-send プログラムです。\n"
+        "申し訳ありませんが、以下のアドレスへメッセージを配送できませんでした。\n\n"
+        "<kijitora@example.jp>:\n192.0.2.1 does not like recipient.\n"
+        "Remote host said: 550 5.1.1 <kijitora@example.jp>: User unknown\nGiving up on 192.0.2.1.\n\n"
+        "--- 以下はメッセージのコピーです。\n\nTo: other@example.com\n\n550 5.7.1 <other@example.com>\n"
+    )
+    bounce = parsers.parse(normalize(pasted))
+    assert bounce is not None and bounce.format == "qmail"
+    assert [(f.address, f.status, f.phase, f.remote_mta) for f in bounce.failures] == [
+        ("kijitora@example.jp", "5.1.1", Phase.RCPT, "192.0.2.1")
+    ]
+
+
+def test_session_lines_give_the_phase() -> None:
+    """A pasted session (">>> RCPT TO" then "<<< 550 ...") gives the phase of the refusal."""
+    pasted = "<kijitora@example.jp>:\n    mx.example.jp [192.0.2.45]:\n>>> RCPT TO:<kijitora@example.jp>\n<<< 550 5.1.1 User unknown"
+    assert _one(pasted).phase is Phase.RCPT
+
+
 def test_reply_without_any_address() -> None:
     """A server's reply pasted with a placeholder instead of an address is a failure with no address."""
     failure = _one("550 5.1.2 <受信者のメールアドレス>: Recipient address rejected: Domain not found")

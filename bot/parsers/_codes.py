@@ -171,7 +171,12 @@ _REMOTE_PATTERNS = (
         re.I | re.M,
     ),
     # "Remote host: mx.example.jp", "Remote Server: mx.example.jp"
-    re.compile(r"\bremote (?:host|server|system|mta)(?: name)?:\s{0,5}\[?(" + _HOSTNAME + r")", re.I),
+    re.compile(
+        r"\bremote (?:host|server|system|mta)(?: name)?:\s{0,5}(?:dns\s{0,3};\s{0,3})?\[?("
+        + _HOSTNAME
+        + r")",
+        re.I,
+    ),
 )
 
 

@@ -23,14 +23,20 @@ from bot.vocab import Action
 
 _MARKERS = (
     "hi. this is the qmail",
+    "qmail-send",
+    "以下のアドレスへメッセージを配送できませんでした",  # qmail's Japanese template
     "this is the qmail-send program",
     "--- below this line is a copy of the message",
     "i'm afraid i wasn't able to deliver your message to the following addresses",
     "i'm not going to try again; this message has been in the queue too long",
 )
-_START = re.compile(r"\A\s{0,4}(?:Hi\. This is the qmail|I'm afraid I wasn't able to deliver)", re.IGNORECASE)
+_START = re.compile(
+    r"\A\s{0,4}(?:Hi\. This is the qmail|I'm afraid I wasn't able to deliver|こんにちは。こちらは|申し訳ありませんが)",
+    re.IGNORECASE,
+)
+# --- Below this line is a copy of the message.   /   --- 以下はメッセージのコピーです。
 _STOP = re.compile(
-    r"\A\s{0,4}--- (?:Below this line is a copy of the message|Enclosed is a copy)", re.IGNORECASE
+    r"\A\s{0,4}--- ?(?:Below this line is a copy of the message|Enclosed is a copy|以下は)", re.IGNORECASE
 )
 # <kijitora@example.jp>:      /   To: <kijitora@example.jp>:
 _ENTRY = re.compile(r"\A\s{0,4}(?:To\s{0,3}:\s{0,3})?<([^<>\s]{1,254}@[^<>\s]{1,254})>:\s{0,3}(.{0,2000})\Z")

@@ -149,6 +149,16 @@ def _diagnostic_for(lines: list[str], index: int, evidence: list[int]) -> str:
     return _with_continuation(lines, evidence[0]) if evidence else ""
 
 
+def _paragraph(lines: list[str], index: int) -> list[str]:
+    """The lines from `index` up to the next blank line, at most 10."""
+    out: list[str] = []
+    for line in lines[index : index + 10]:
+        if not line.strip():
+            break
+        out.append(line)
+    return out
+
+
 def _has_code(text: str) -> bool:
     return bool(find_status(text) or find_reply_code(text))
 
@@ -194,7 +204,9 @@ def parse(msg: Message) -> Bounce | None:
     failures: list[Failure] = []
     for addr, index, _ in chosen:
         diag = _diagnostic_for(lines, index, evidence)
-        failures.append(make_failure(addr, diagnostic=diag, context=diag))
+        # The lines from the address on show the session ("mx [ip]:", ">>> RCPT TO:<a>", "<<< 550 ...").
+        context = "\n".join(_paragraph(lines, index)) + "\n" + diag
+        failures.append(make_failure(addr, diagnostic=diag, context=context))
     if not failures:
         # Nothing names a recipient: the attached original's To: does, when the error is clear.
         m = _TO.search(attached_headers(msg))
