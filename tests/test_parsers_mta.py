@@ -195,6 +195,16 @@ def test_session_lines_give_the_phase() -> None:
     assert _one(pasted).phase is Phase.RCPT
 
 
+def test_client_header_block_is_not_a_recipient() -> None:
+    """The From/To block a mail client shows above a forwarded bounce names no failed recipient."""
+    pasted = (
+        "差出人: Mail Delivery System <MAILER-DAEMON@mx.example.org>\n送信日時: 2021年1月1日 10:00\n"
+        "宛先: 山田 太郎 <taro@example.org>\n件名: Undelivered Mail Returned to Sender\n\n"
+        "<kijitora@example.jp>: host mx.example.jp[192.0.2.1] said: 550 5.1.1 User unknown\n"
+    )
+    assert _one(pasted).address == "kijitora@example.jp"
+
+
 def test_reply_without_any_address() -> None:
     """A server's reply pasted with a placeholder instead of an address is a failure with no address."""
     failure = _one("550 5.1.2 <受信者のメールアドレス>: Recipient address rejected: Domain not found")

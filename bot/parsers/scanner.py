@@ -67,6 +67,11 @@ _HTML_LINE = re.compile(r"\A\s{0,40}</?[A-Za-z!][^@\n]{0,2000}\Z")
 _LEAD_ADDRESS = re.compile(
     r"\A\s{0,8}[<\"']{0,2}([^\s<>\"']{1,254}@[^\s<>\"']{1,254}?)[>\"']{0,2}\s{0,3}(?::|\.\.\.|\s-\s|\()"
 )
+# The header lines a mail client shows above a message it forwards or displays (en and ja Outlook).
+_CLIENT_HEADER = re.compile(
+    r"\A\s{0,4}(?:From|To|Cc|Sent|Date|Subject|差出人|送信者|送信日時|日付|宛先|件名|CC)\s{0,3}[:：]",
+    re.IGNORECASE,
+)
 _TO = re.compile(r"^to:[ \t]{0,20}([^\n]{1,500})", re.IGNORECASE | re.MULTILINE)
 _SKIP_LOCAL = ("mailer-daemon", "postmaster-noreply", "no-reply", "noreply")
 
@@ -97,12 +102,27 @@ def _evidence(line: str) -> bool:
     return bool(_REPLY_LINE.search(line) or _STATUS_ANY.search(line) or _FAILURE_WORDS.search(line))
 
 
-def _bounce_senders(msg: Message) -> set[str]:
-    """Addresses of the bounce's own From/Return-Path/Reply-To: never a failed recipient."""
+def _bounce_parties(msg: Message, lines: list[str]) -> set[str]:
+    """Addresses of the bounce's own sender and recipient: never a failed recipient.
+
+    Those of its headers (From, To, Return-Path...), and those of the header block a mail client
+    shows above a forwarded or pasted bounce ("差出人: ... / 宛先: ... / 件名: ...", "From: / To: / Subject:").
+    """
     found: set[str] = set()
-    for name in ("from", "return-path", "reply-to", "sender"):
+    for name in ("from", "to", "return-path", "reply-to", "sender"):
         for m in ADDRESS.finditer(msg.header(name)):
             found.add(m.group(1).lower())
+    block: list[str] = []
+    for line in lines[:40]:
+        if not line.strip():
+            if block:
+                break
+            continue
+        if not _CLIENT_HEADER.match(line) and not (block and line[:1] in " \t"):
+            break
+        block.append(line)
+    if sum(1 for line in block if _CLIENT_HEADER.match(line)) >= 3:
+        found.update(m.group(1).lower() for line in block for m in ADDRESS.finditer(line))
     return found
 
 
@@ -195,7 +215,7 @@ def parse(msg: Message) -> Bounce | None:
     evidence = [i for i, line in enumerate(lines) if _evidence(line)]
     if not evidence:
         return None
-    found = _candidates(lines, _bounce_senders(msg))
+    found = _candidates(lines, _bounce_parties(msg, lines))
     best = min((rank for _, _, rank in found), default=None)
     if best == 2:
         # Plain addresses only count when they sit near an error line.
