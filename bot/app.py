@@ -49,7 +49,9 @@ def create_app(settings: Settings, *, checker: DomainChecker | None = None) -> A
         client=web_client(settings),
         # Socket Mode requests are not signed; Bolt skips verification for them.
         signing_secret=settings.signing_secret,
-        process_before_response=False,  # ack first, work after: nothing waits for DNS before the ack
+        # The listeners only ack and start the work as a task (handlers.errors.after_ack), so Bolt
+        # can answer Slack as soon as they return, without polling for the ack.
+        process_before_response=True,
         logger=logging.getLogger("mxcheck.bolt"),
     )
     register(app, Service(settings, checker))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,6 +72,14 @@ class Service:
         self._locales: TTLCache[str, Lang] = TTLCache(maxsize=10_000, ttl=3600)
         self._seen: TTLCache[str, bool] = TTLCache(maxsize=50_000, ttl=3600)
         self._slots = asyncio.Semaphore(MAX_CONCURRENT)
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._asking: dict[str, asyncio.Future[Lang]] = {}
+
+    def spawn(self, work: Awaitable[None], on_error: Callable[[Exception], Awaitable[None]]) -> None:
+        """Run the work after the ack as a task of its own; a failure goes to `on_error`."""
+        task = asyncio.get_running_loop().create_task(_guarded(work, on_error))
+        self._tasks.add(task)  # the event loop holds tasks weakly: keep each until it is done
+        task.add_done_callback(self._tasks.discard)
 
     def first_time(self, key: str) -> bool:
         """True the first time a key (an event id, a channel+ts) is seen within the hour."""
@@ -90,6 +98,14 @@ class Service:
             return self.settings.default_lang
         if user in self._locales:
             return self._locales[user]
+        # A burst from one user (a pasted batch) asks users.info once, not once per message.
+        pending = self._asking.get(user)
+        if pending is None:
+            pending = self._asking[user] = asyncio.ensure_future(self._ask_locale(client, user))
+            pending.add_done_callback(lambda _: self._asking.pop(user, None))
+        return await asyncio.shield(pending)
+
+    async def _ask_locale(self, client: AsyncWebClient, user: str) -> Lang:
         try:
             info = await client.users_info(user=user, include_locale=True)
             locale = str(info["user"].get("locale") or "")
@@ -152,6 +168,13 @@ class Service:
                 await self.respond(target, render_words("apology", lang))
             except Exception as e:
                 log.error("apology could not be sent: %s", describe_error(e))
+
+
+async def _guarded(work: Awaitable[None], on_error: Callable[[Exception], Awaitable[None]]) -> None:
+    try:
+        await work
+    except Exception as e:
+        await on_error(e)
 
 
 def _pick(candidates: Sequence[bytes | str]) -> bytes | str | None:

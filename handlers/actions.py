@@ -9,6 +9,7 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack_flows import switch_language
+from handlers.errors import after_ack
 from handlers.middleware import SERVICE_KEY
 
 
@@ -21,4 +22,4 @@ async def on_language(
 ) -> None:
     """Ack, then chat.update (or response_url replace for a private answer) with the other language."""
     await ack()
-    await switch_language(context[SERVICE_KEY], client, body, action)
+    after_ack(context, client, body, switch_language(context[SERVICE_KEY], client, body, action))

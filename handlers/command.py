@@ -11,11 +11,16 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.render.blocks import render_words
 from bot.slack_flows import answer_command, is_help
 from bot.slack_text import unformat
+from handlers.errors import after_ack
 from handlers.middleware import SERVICE_KEY
 
 
 async def on_command(
-    ack: AsyncAck, command: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
+    ack: AsyncAck,
+    command: dict[str, Any],
+    body: dict[str, Any],
+    context: AsyncBoltContext,
+    client: AsyncWebClient,
 ) -> None:
     """Ack within Slack's 3 s (no DNS, no Web API call before it), then do the work."""
     service = context[SERVICE_KEY]
@@ -24,4 +29,4 @@ async def on_command(
     else:
         lang = service.cached_language(command.get("user_id"))
         await ack(response_type="ephemeral", **render_words("checking", lang))
-    await answer_command(service, client, command)
+    after_ack(context, client, body, answer_command(service, client, command))

@@ -1,15 +1,16 @@
-"""The one global error handler: log the failure without secrets, apologise where the user waits."""
+"""Failures: the one global error handler, and the same ending for work that runs after the ack."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable
 from typing import Any
 
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack_flows import target_of
-from bot.slack_service import describe_error
+from bot.slack_service import Service, describe_error
 from handlers.middleware import SERVICE_KEY
 
 log = logging.getLogger("mxcheck.slack")
@@ -18,10 +19,24 @@ log = logging.getLogger("mxcheck.slack")
 async def on_error(
     error: Exception, body: dict[str, Any], context: AsyncBoltContext, client: AsyncWebClient
 ) -> None:
-    """Every unhandled failure ends in a short apology in the user's language, never in silence."""
+    """Bolt's global error handler: a failure before the ack is reported like any other."""
+    await report(error, body, context.get(SERVICE_KEY), client or context.client)
+
+
+def after_ack(
+    context: AsyncBoltContext, client: AsyncWebClient, body: dict[str, Any], work: Awaitable[None]
+) -> None:
+    """Start the real work once Slack has its ack; if it fails, the user still hears from us."""
+    service: Service = context[SERVICE_KEY]
+    service.spawn(work, lambda error: report(error, body, service, client))
+
+
+async def report(
+    error: Exception, body: dict[str, Any], service: Service | None, client: AsyncWebClient
+) -> None:
+    """Every failure is logged without secrets and ends in a short apology where the user waits."""
     kind = body.get("type") or ("slash_command" if "command" in body else "unknown")
     log.error("%s failed: %s", kind, describe_error(error))
-    service = context.get(SERVICE_KEY)
     target = target_of(body)
     if service is not None and target is not None:
-        await service.apologize(client or context.client, target)
+        await service.apologize(client, target)

@@ -9,6 +9,7 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack_flows import answer_shortcut
+from handlers.errors import after_ack
 from handlers.middleware import SERVICE_KEY
 
 
@@ -17,4 +18,4 @@ async def on_shortcut(
 ) -> None:
     """Ack, then read the message (files.info + download for .eml/.txt) and answer."""
     await ack()
-    await answer_shortcut(context[SERVICE_KEY], client, body)
+    after_ack(context, client, body, answer_shortcut(context[SERVICE_KEY], client, body))

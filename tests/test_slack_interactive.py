@@ -231,3 +231,16 @@ def test_file_download_sends_the_token_only_to_slack() -> None:
     assert not _trusted("https://evil.example/files.slack.com", "https://slack.com/api/")
     assert not _trusted("http://files.slack.com/x", "https://slack.com/api/")
     assert BOT_TOKEN.startswith("xoxb-")
+
+
+def test_burst_from_one_user_asks_users_info_once(dns_server: DnsServer) -> None:
+    """Five commands at once from one user: five answers, one users.info call."""
+
+    async def scenario() -> None:
+        async with running_app(dns_server.address) as h:
+            await asyncio.gather(*(h.command("healthy.test", user="UJA", name=f"b{i}") for i in range(5)))
+            answers = await h.fake.wait_for("response_url", count=5)
+            assert sorted(a.data["_name"] for a in answers) == [f"b{i}" for i in range(5)]
+            assert len(h.fake.of("users.info")) == 1
+
+    asyncio.run(scenario())
