@@ -101,7 +101,7 @@ def parse(msg: Message) -> Bounce | None:
     readable = readable_text(msg)
     texts = paragraphs(readable)
     per_message, blocks = dsn_fields(status_text(msg))
-    delayed = bool(_DELAYED.search(msg.subject)) if msg.subject else False
+    delayed = bool(_DELAYED.search(msg.subject) or _DELAYED.search(readable[:2000]))
     failures: list[Failure] = []
     for block in blocks:
         addr = recipient_of(block)
@@ -114,7 +114,9 @@ def parse(msg: Message) -> Bounce | None:
         # field's text when the paragraph is only Postfix's own summary of it.
         if paragraph and (len(paragraph) >= len(diag) or not diag):
             diag = paragraph
-        failure = block_failure(block, diagnostic=diag, action=Action.DELAYED if delayed else None)
+        # The fields' Action wins; a delay warning only speaks for blocks without one.
+        action = Action.DELAYED if delayed and not block.get("action") else None
+        failure = block_failure(block, diagnostic=diag, action=action)
         if failure:
             failures.append(failure)
     if not failures:
