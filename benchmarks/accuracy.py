@@ -16,9 +16,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.corpus import available, pasted_form, samples  # noqa: E402
-from bot.analyse import read_bounce, verdicts  # noqa: E402
-from bot.errors import InputError  # noqa: E402
+from benchmarks.corpus import available, pasted_form, samples
+from bot.analyse import read_bounce, verdicts
+from bot.errors import InputError
 
 
 def _real_status(status: str) -> bool:
