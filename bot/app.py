@@ -68,12 +68,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = Settings.from_env(mode=mode)
     except SettingsError as e:
-        print(f"{PROG}: cannot start: {e} (see the README, "Slack app")", file=sys.stderr)
+        print(f"{PROG}: cannot start: {e} (see the README's Slack app section)", file=sys.stderr)
         return 2
     _setup_logging()
     refused = asyncio.run(check_tokens(settings, mode))
     if refused:
-        print(f"{PROG}: cannot start: {refused} (see the README, "Slack app")", file=sys.stderr)
+        print(f"{PROG}: cannot start: {refused} (see the README's Slack app section)", file=sys.stderr)
         return 2
     app = create_app(settings)
     try:
