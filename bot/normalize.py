@@ -109,9 +109,14 @@ def decode_header_value(value: str) -> str:
     return " ".join(text.split())
 
 
+# C0 controls that text never carries (tab, line ends and ESC for ISO-2022-JP are fine).
+_CONTROLS = bytes(b for b in range(32) if b < 9 or 13 < b < 27 or 27 < b < 32)
+
+
 def _looks_binary(head: bytes) -> bool:
     # A stray NUL or form feed happens in real bounces; a binary file has them by the hundred.
-    controls = sum(1 for b in head if b < 9 or 13 < b < 27 or 27 < b < 32)
+    # Counted by what translate() deletes: one C-level pass instead of a Python loop per byte.
+    controls = len(head) - len(head.translate(None, _CONTROLS))
     return controls > len(head) // 100 + 2
 
 
