@@ -227,7 +227,8 @@ def test_domain_command_with_the_loopback_dns(dns_server: DnsServer) -> None:
     assert [o["kind"] for o in objs] == ["domain", "domain"]
     assert [o["cause"]["id"] for o in objs] == ["domain-null-mx", "domain-nxdomain"]
     assert objs[1]["domains"][0]["suggestions"] == ["gmail.com"]
-    assert objs[1]["responsible"] == "sender"
+    assert objs[1]["responsible"] is None  # no failed recipient: the contract says null
+    assert objs[1]["cause"]["responsible"] == "sender"
 
 
 def test_bounce_with_dns_from_the_environment(dns_server: DnsServer) -> None:

@@ -17,7 +17,9 @@ def to_dict(d: Diagnosis, lang: Lang) -> dict[str, Any]:
         "source": d.source,
         "kind": str(d.kind),
         "reason": str(main.reason) if main else None,
-        "responsible": str(d.responsible) if d.responsible else None,
+        # The contract: those of the main failed recipient, null when there is none (a domain
+        # check's side is in cause.responsible).
+        "responsible": str(main.responsible) if main else None,
         "recipients": [recipient(r) for r in d.recipients],
         "cause": cause(d.cause, lang) if d.cause else None,
         "domains": [domain(r, lang) for r in d.domains],
