@@ -3,7 +3,8 @@
 The helpers live by concept and are re-exported here, so one import serves a format module:
 - _address: ADDRESS, clean_address, find_addresses
 - _codes: find_status, find_reply_code, SPECIFIC_STATUS, status_class, find_phase, find_remote_mta, clean_host
-- _text: fold, strip_diag_type, drop_repeated_prefixes, join_continuations, paragraph_after, iter_lines
+- _text: fold, strip_diag_type, drop_repeated_prefixes, join_continuations, paragraph_after, iter_lines,
+  search_before, earliest
 - _failure: make_failure (build every Failure with it), finish (order, dedupe, drop delivered), parse_action
 - _dsn: dsn_fields, recipient_of, block_failure, dsn_failures
 This module itself: the parts of a message (readable, status, attached headers), markers,
@@ -41,10 +42,12 @@ from bot.parsers._dsn import (
 from bot.parsers._failure import finish, make_failure, parse_action
 from bot.parsers._text import (
     drop_repeated_prefixes,
+    earliest,
     fold,
     iter_lines,
     join_continuations,
     paragraph_after,
+    search_before,
     strip_diag_type,
 )
 
@@ -64,6 +67,7 @@ __all__ = [
     "drop_repeated_prefixes",
     "dsn_failures",
     "dsn_fields",
+    "earliest",
     "find_addresses",
     "find_phase",
     "find_remote_mta",
@@ -83,6 +87,7 @@ __all__ = [
     "readable_diagnostic",
     "readable_text",
     "recipient_of",
+    "search_before",
     "status_class",
     "status_text",
     "strip_diag_type",

@@ -60,10 +60,13 @@ _RESPONSE = re.compile(
 # Your message wasn't delivered to a@example.jp because the address couldn't be found ...
 # There was a problem delivering your message to a@example.jp. See the technical details below ...
 # a@example.jp にメールを配信できませんでした。 / a@example.jp へのメール配信で問題が発生しました。
-_HEADLINE = re.compile(
-    r"(?:wasn't delivered to|delivering your message to|your message to|message to)\s{1,3}(\S{3,320})"
-    r"|(\S{3,320}?)\s{0,3}(?:にメールを配信できませんでした|へのメール(?:の)?配信|へのメッセージ)",
-    re.I,
+# The English form wins when both start at the same place.
+_HEADLINE_EN = re.compile(
+    r"(?:wasn't delivered to|delivering your message to|your message to|message to)\s{1,3}(\S{3,320})", re.I
+)
+_HEADLINE_JA_TAILS = ("にメールを配信できませんでした", "へのメール", "へのメッセージ")
+_HEADLINE_JA = re.compile(
+    r"(\S{3,320}?)\s{0,3}(?:にメールを配信できませんでした|へのメール(?:の)?配信|へのメッセージ)"
 )
 # Delivery to the following recipient failed permanently:\n\n     a@example.jp
 _OLD_LIST = re.compile(
@@ -195,18 +198,28 @@ def _old_list(lines: list[str]) -> list[str]:
     return []
 
 
+def _headline(text: str, pos: int = 0) -> re.Match[str] | None:
+    """The first headline sentence from pos (the Japanese one searched near its literals)."""
+    return c.earliest(
+        _HEADLINE_EN.search(text, pos),
+        c.search_before(_HEADLINE_JA, text, _HEADLINE_JA_TAILS, reach=323, pos=pos),
+    )
+
+
 def _headline_addresses(text: str) -> list[str]:
     out: list[str] = []
-    for m in _HEADLINE.finditer(text):
-        for addr in c.find_addresses(m.group(1) or m.group(2) or "", limit=1):
+    m = _headline(text)
+    while m:
+        for addr in c.find_addresses(m.group(1), limit=1):
             if addr.lower() not in (a.lower() for a in out):
                 out.append(addr)
+        m = _headline(text, m.end())
     return out
 
 
 def _headline_sentence(text: str) -> str:
     """Gmail's own sentence naming the recipient, when no server reply is shown."""
-    m = _HEADLINE.search(text)
+    m = _headline(text)
     if not m:
         return ""
     start = text.rfind("\n", 0, m.start()) + 1

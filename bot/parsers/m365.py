@@ -30,12 +30,14 @@ _MARKERS = (
     "dsn 生成元",
     "message rejected by:",
 )
+# Where the recipient is named, in this order when two start at the same place:
 # Your message to a@example.jp couldn't be delivered. / a@example.jp へのメッセージを配信できませんでした。
 # Recipient Address: a@example.jp / 受信者のアドレス: a@example.jp
-_ADDRESS = re.compile(
-    r"(?:your message to\s{1,3}(\S{3,320}?)\s{1,3}couldn't be delivered"
-    r"|(\S{3,320}?)\s{0,3}へのメッセージを配信できませんでした"
-    r"|^\s{0,4}(?:recipient address|受信者のアドレス|受信者アドレス)\s{0,3}[:：]\s{0,10}(\S{3,320}))",
+_HEADLINE_EN = re.compile(r"your message to\s{1,3}(\S{3,320}?)\s{1,3}couldn't be delivered", re.I)
+_HEADLINE_JA_TAIL = "へのメッセージを配信できませんでした"
+_HEADLINE_JA = re.compile(r"(\S{3,320}?)\s{0,3}" + _HEADLINE_JA_TAIL)
+_RECIPIENT_LINE = re.compile(
+    r"^\s{0,4}(?:recipient address|受信者のアドレス|受信者アドレス)\s{0,3}[:：]\s{0,10}(\S{3,320})",
     re.I | re.M,
 )
 # Reported error: 550 5.1.10 ... / Error: 550 5.7.606 ... / 報告されたエラー: ... / エラー: ...
@@ -69,10 +71,10 @@ def parse(msg: Message) -> Bounce | None:
     """One failure: the headline's recipient with the reported error, completed by DSN fields."""
     text = c.readable_text(msg)
     err = _ERROR.search(text) or _STATUS.search(text)
-    addr = _ADDRESS.search(text)
+    addr = _recipient(text)
     if not addr:
         return None
-    address = next(g for g in addr.groups() if g)
+    address = addr.group(1)
     remote = _REMOTE.search(text)
     # Without Error Details (only the top was pasted) the sentence under the headline explains:
     # "kijitora wasn't found at example.jp." / 「kijitora が example.jp で見つかりませんでした。」
@@ -93,6 +95,15 @@ def parse(msg: Message) -> Bounce | None:
         failures=tuple(failures),
         reporting_mta=c.clean_host(generated.group(1)) if generated else None,
         sender=c.original_sender(msg),
+    )
+
+
+def _recipient(text: str) -> re.Match[str] | None:
+    """The first place that names the recipient (the Japanese headline searched near its literal)."""
+    return c.earliest(
+        _HEADLINE_EN.search(text),
+        c.search_before(_HEADLINE_JA, text, (_HEADLINE_JA_TAIL,), reach=323),
+        _RECIPIENT_LINE.search(text),
     )
 
 

@@ -1,0 +1,44 @@
+"""Parser text helpers that stand in for a plain regular-expression search must find the same match."""
+
+from __future__ import annotations
+
+import random
+import re
+
+from bot.parsers._text import search_before
+
+_LEAD = re.compile(
+    r"(\S{3,320}?)\s{0,3}(?:にメールを配信できませんでした|へのメール(?:の)?配信|へのメッセージ)"
+)
+_TAILS = ("にメールを配信できませんでした", "へのメール", "へのメッセージ")
+_PIECES = (
+    "a@example.jp",
+    " ",
+    "  ",
+    "\n",
+    "x" * 150,
+    "へのメール",
+    "へのメールの配信",
+    "へのメッセージ",
+    "宛先",
+    "へ",
+    "の",
+)
+
+
+def test_search_before_finds_what_search_finds() -> None:
+    """search_before returns the same first match as pattern.search, from any start, on mixed texts."""
+    rng = random.Random(7)
+    for _ in range(400):
+        text = "".join(rng.choice(_PIECES) for _ in range(rng.randint(0, 30)))
+        pos = rng.randint(0, len(text))
+        want = _LEAD.search(text, pos)
+        got = search_before(_LEAD, text, _TAILS, reach=323, pos=pos)
+        assert (got and (got.span(), got.groups())) == (want and (want.span(), want.groups()))
+
+
+def test_search_before_reaches_back_over_a_long_run() -> None:
+    """A lead longer than the reach starts exactly `reach` characters before the literal, as search does."""
+    text = "y" * 1000 + "へのメッセージ"
+    got = search_before(_LEAD, text, _TAILS, reach=323)
+    assert got is not None and got.span() == _LEAD.search(text).span()
