@@ -63,8 +63,7 @@ def dsn_fields(text: str) -> tuple[dict[str, str], list[dict[str, str]]]:
             last = None
             continue
         if line[:1] in (" ", "\t") and last:
-            target = current if last in current else per_message
-            target[last] = fold(target.get(last, "") + " " + line)
+            _continue(current if last in current else per_message, last, line)
             continue
         m = _FIELD.match(line.strip())
         name = m.group(1).lower() if m else ""
@@ -84,8 +83,7 @@ def dsn_fields(text: str) -> tuple[dict[str, str], list[dict[str, str]]]:
             last = name
         elif last and (not m or name not in _KNOWN_FIELDS):
             # A line a mail client broke off the field before ("Final-Recipient: RFC822;" then the address).
-            target = current if last in current else per_message
-            target[last] = fold(target.get(last, "") + " " + line)
+            _continue(current if last in current else per_message, last, line)
         else:
             last = None
     if current:
@@ -95,6 +93,11 @@ def dsn_fields(text: str) -> tuple[dict[str, str], list[dict[str, str]]]:
         for r in recipients
         if "final-recipient" in r or "original-recipient" in r or "x-actual-recipient" in r
     ]
+
+
+def _continue(fields: dict[str, str], name: str, line: str) -> None:
+    """Append a continuation line to a folded value: folding only the new line keeps long runs linear."""
+    fields[name] = " ".join(v for v in (fields.get(name, ""), fold(line)) if v)
 
 
 def recipient_of(block: dict[str, str]) -> str | None:
