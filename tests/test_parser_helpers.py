@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import re
 
-from bot.parsers._text import search_before
+from bot.parsers._text import fold, search_before
 
 _LEAD = re.compile(
     r"(\S{3,320}?)\s{0,3}(?:にメールを配信できませんでした|へのメール(?:の)?配信|へのメッセージ)"
@@ -42,3 +42,12 @@ def test_search_before_reaches_back_over_a_long_run() -> None:
     text = "y" * 1000 + "へのメッセージ"
     got = search_before(_LEAD, text, _TAILS, reach=323)
     assert got is not None and got.span() == _LEAD.search(text).span()
+
+
+def test_fold_collapses_what_backslash_s_matches() -> None:
+    """fold joins words across every Unicode whitespace character, as the `\\s` expression does."""
+    spaces = [chr(c) for c in range(0x3100) if re.match(r"\s", chr(c))]
+    rng = random.Random(3)
+    for _ in range(200):
+        text = "".join(rng.choice(["a", "語", *spaces]) for _ in range(rng.randint(0, 40)))
+        assert fold(text) == re.sub(r"\s+", " ", text).strip()

@@ -16,6 +16,9 @@ _DIAG_TYPE = re.compile(
 
 def fold(text: str) -> str:
     """Collapse all whitespace (newlines included) into single spaces and trim."""
+    if len(text) <= 4000:
+        # str.split() splits on exactly the characters \s matches, and no run can exceed the bound.
+        return " ".join(text.split())
     return _SPACES.sub(" ", text).strip()
 
 
