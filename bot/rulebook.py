@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.phrases import Phrase, PhraseError, compile_phrases
+from bot.phrases import PhraseError, PhraseSet, compile_phrases
 from bot.vocab import Phase, Reason
 
 _STATUS_CODE = re.compile(r"\A(?:[245X])\.\d{1,3}(?:\.\d{1,3})?\Z")
@@ -49,8 +49,8 @@ class PhraseRecord:
     reason: Reason
     cause: str | None
     specific: bool
-    phrases: tuple[Phrase, ...]
-    unless: tuple[Phrase, ...]
+    phrases: PhraseSet
+    unless: PhraseSet
     phases: frozenset[Phase]  # empty: any phase
     not_phases: frozenset[Phase]  # never at these phases
     redirects: tuple[Redirect, ...]
@@ -65,7 +65,7 @@ class ProviderRule:
     statuses: frozenset[str]
     replies: frozenset[str]
     phases: frozenset[Phase]
-    phrases: tuple[Phrase, ...]
+    phrases: PhraseSet
     said_by: frozenset[str]  # empty: recognised by any of SAIDBY
 
 
@@ -76,7 +76,7 @@ class Provider:
     id: str
     hosts: tuple[str, ...]  # domain suffixes of the remote or reporting host
     formats: frozenset[str]  # bounce formats it writes (reporter)
-    markers: tuple[Phrase, ...]  # words in a diagnostic that only it writes
+    markers: PhraseSet  # words in a diagnostic that only it writes
     rules: tuple[ProviderRule, ...]
 
 
@@ -89,7 +89,7 @@ class Rulebook:
     phases: Mapping[Phase, Row]
     phrases: tuple[PhraseRecord, ...]
     providers: tuple[Provider, ...]
-    phase_markers: tuple[tuple[Phase, tuple[Phrase, ...]], ...]  # words that show the SMTP phase
+    phase_markers: tuple[tuple[Phase, PhraseSet], ...]  # words that show the SMTP phase
 
     def cause_ids(self) -> set[str]:
         """Every cause id the rules name, for the existence check."""
@@ -150,15 +150,15 @@ def _phaseset(values: object, where: str, problems: list[str], *, unknown: bool 
     return frozenset(out)
 
 
-def _compiled(values: object, where: str, problems: list[str]) -> tuple[Phrase, ...]:
+def _compiled(values: object, where: str, problems: list[str]) -> PhraseSet:
     if not isinstance(values, list):
         problems.append(f"{where}: phrases must be a list")
-        return ()
+        return PhraseSet()
     try:
         return compile_phrases(values)
     except PhraseError as exc:
         problems.append(f"{where}: {exc}")
-        return ()
+        return PhraseSet()
 
 
 def _rows(
