@@ -45,3 +45,37 @@ def test_exchange_dns_query_failed_stays_a_network_error() -> None:
     """5.4.312 'DNS query failed' says the lookup failed, not that the domain is missing."""
     text = "550 5.4.312 Message expired, DNS query failed(InfoNoRecords)"
     assert _classified(text, status="5.4.312", fmt="exchange")[0] == Reason.NETWORKERROR
+
+
+# ----------------------------------------------------------------------------- (d) Postfix wraps
+_WRAPPED = """This is the mail system at host mail.example.org.
+
+I'm sorry to have to inform you that your message could not
+be delivered to one or more recipients. It's attached below.
+
+                   The mail system
+
+<taro@example.net>: host mx.example.net[192.0.2.25] said: 550 5.1.1
+    <taro@example.net>: Recipient address rejected: User unknown in local
+    recipient table (in reply to RCPT TO command)
+
+<hanako@example.net>: host mx.example.net[192.0.2.25] said: 552 5.2.2
+<hanako@example.net>: Recipient address rejected: Mailbox full (in reply to
+RCPT TO command)
+"""
+
+
+def test_postfix_keeps_every_line_of_a_wrapped_reply() -> None:
+    """A reply wrapped over three lines, its middle line starting '<address>:', keeps all three lines."""
+    d = analyse(_WRAPPED)
+    by_address = {r.failure.address: r for r in d.recipients}
+    assert set(by_address) == {"taro@example.net", "hanako@example.net"}
+    taro = by_address["taro@example.net"].failure.diagnostic
+    assert (
+        "recipient address rejected: user unknown in local recipient table (in reply to rcpt to command)"
+        in (taro.lower())
+    )
+    # Re-wrapped without indentation: the line after a bare code still continues the reply.
+    hanako = by_address["hanako@example.net"]
+    assert "mailbox full" in hanako.failure.diagnostic.lower()
+    assert hanako.reason == Reason.MAILBOXFULL

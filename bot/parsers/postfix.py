@@ -45,6 +45,7 @@ _PARAGRAPH = re.compile(
     r"\A\s{0,4}<([^<>\s]{1,254}@[^<>\s]{1,254})>(?:\s{1,4}\(expanded from <[^<>]{0,300}>\))?:\s{0,8}(.{0,3000})\Z"
 )
 _DELAYED = re.compile(r"delayed mail|still being retried|will be retried|delivery is delayed", re.IGNORECASE)
+_ENDS_WITH_CODE = re.compile(r"(?:\b[245]\d\d|[245]\.\d{1,3}\.\d{1,3})\s{0,3}\Z")
 _UNAVAILABLE = "--- delivery report unavailable ---"
 _TO = re.compile(r"^to:[ \t]{0,20}([^\n]{1,500})", re.IGNORECASE | re.MULTILINE)
 
@@ -72,7 +73,7 @@ def paragraphs(text: str) -> dict[str, str]:
             line = line.rstrip() + " " + lines[i + 1].strip()
             skip = True
         m = _PARAGRAPH.match(line)
-        if m:
+        if m and not (current and _wraps_reply(found[current.lower()], line)):
             current = clean_address(m.group(1))
             if current:
                 found.setdefault(current.lower(), m.group(2))
@@ -85,6 +86,16 @@ def paragraphs(text: str) -> dict[str, str]:
         # Indented continuation, or a re-wrapped line a mail client broke off.
         found[current.lower()] = found[current.lower()] + " " + line.strip()
     return {k: fold(v) for k, v in found.items()}
+
+
+def _wraps_reply(so_far: str, line: str) -> bool:
+    """True when an `<address>:` line goes on with the reply before it rather than starting a recipient.
+
+    Postfix starts each recipient's paragraph at the margin and indents what wraps, so an indented
+    line is a wrap; so is one after a reply cut right behind its code ("said: 550 5.1.1" then
+    "<a@example.jp>: Recipient address rejected: ..."), as a re-wrapped paste shows it.
+    """
+    return line[:1] in " \t" or bool(_ENDS_WITH_CODE.search(so_far))
 
 
 def _looks_like_field(line: str) -> bool:
