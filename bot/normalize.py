@@ -11,7 +11,7 @@ import email
 import email.policy
 import quopri
 import re
-from email.header import decode_header, make_header
+from email.header import Header, decode_header, make_header
 from email.message import Message as EmailMessage
 
 from bot.errors import BinaryInput, EmptyInput, InputTooLarge
@@ -92,8 +92,14 @@ def decode_bytes(raw: bytes, charset: str | None = None) -> str:
     return raw.decode("utf-8", "replace")
 
 
-def decode_header_value(value: str) -> str:
-    """An RFC 2047 header value as plain text; undecodable words stay as they were."""
+def decode_header_value(value: str | Header) -> str:
+    """A header value as plain text: RFC 2047 words, raw 8-bit or ISO-2022-JP; undecodable words stay."""
+    if isinstance(value, Header):
+        # compat32 hands a value with raw 8-bit bytes over as a Header of "unknown-8bit" chunks:
+        # their charset is guessed as a body's is (UTF-8, CP932, EUC-JP).
+        value = "".join(decode_bytes(raw) for raw, _charset in decode_header(value))
+    if "\x1b" in value:  # ISO-2022-JP written raw, without RFC 2047
+        value = _JIS_RUN.sub(_decode_jis, value)
     if "=?" not in value:
         return " ".join(value.split())
     try:
@@ -145,7 +151,7 @@ def _decode_jis(m: re.Match[str]) -> str:
 
 
 def _from_email(root: EmailMessage) -> Message:
-    headers = tuple((k.lower(), decode_header_value(str(v))) for k, v in root.items())
+    headers = tuple((k.lower(), decode_header_value(v)) for k, v in root.items())
     parts: list[Part] = []
     _walk(root, parts, depth=0)
     return Message(headers=headers, parts=tuple(parts), whole=True)
@@ -180,7 +186,7 @@ def _status_text(node: EmailMessage) -> str:
     """A delivery-status part as header-block text, whatever compat32 made of it."""
     payload = node.get_payload()
     if isinstance(payload, list):
-        blocks = ["\n".join(f"{k}: {decode_header_value(str(v))}" for k, v in sub.items()) for sub in payload]
+        blocks = ["\n".join(f"{k}: {decode_header_value(v)}" for k, v in sub.items()) for sub in payload]
         return "\n\n".join(blocks)
     raw = node.get_payload(decode=True) or b""
     return decode_bytes(raw, node.get_content_charset())
@@ -191,7 +197,7 @@ def _attached_headers(node: EmailMessage) -> str:
     payload = node.get_payload()
     inner = payload[0] if isinstance(payload, list) and payload else None
     if isinstance(inner, EmailMessage):
-        return "\n".join(f"{k}: {decode_header_value(str(v))}" for k, v in inner.items())
+        return "\n".join(f"{k}: {decode_header_value(v)}" for k, v in inner.items())
     raw = node.get_payload(decode=True) or b""
     text = decode_bytes(raw, node.get_content_charset())
     return text.split("\n\n", 1)[0] if "\n\n" in text.replace("\r\n", "\n") else text

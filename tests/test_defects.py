@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import base64
 from pathlib import Path
+
+import pytest
 
 from bot.classify import classify
 from bot.diagnose import analyse
 from bot.models import Bounce, Failure
+from bot.normalize import normalize
 from bot.vocab import Action, Reason, Responsible
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -79,3 +83,31 @@ def test_postfix_keeps_every_line_of_a_wrapped_reply() -> None:
     hanako = by_address["hanako@example.net"]
     assert "mailbox full" in hanako.failure.diagnostic.lower()
     assert hanako.reason == Reason.MAILBOXFULL
+
+
+# ----------------------------------------------------------------------------- (e) raw header bytes
+_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "emails"
+
+
+def _headers(raw: bytes) -> bytes:
+    return b"From: MAILER-DAEMON@example.jp\nTo: a@example.jp\nDate: Mon, 13 May 2024 10:00:00 +0900\n" + raw
+
+
+def test_raw_japanese_subjects_are_decoded() -> None:
+    """A Subject written raw (UTF-8, Shift_JIS, ISO-2022-JP) or as RFC 2047 words decodes to its text."""
+    subject = "メールエラー通知"
+    for raw in (
+        subject.encode("utf-8"),
+        subject.encode("cp932"),
+        subject.encode("iso2022_jp"),
+        b"=?ISO-2022-JP?B?" + base64.b64encode(subject.encode("iso2022_jp")) + b"?=",
+    ):
+        msg = normalize(_headers(b"Subject: " + raw + b"\n\nbody\n"))
+        assert msg.subject == subject, raw
+
+
+@pytest.mark.skipif(not _CORPUS.is_dir(), reason="../shared/corpus not present")
+def test_kddi_subject_has_no_replacement_characters() -> None:
+    """lhost-kddi-01's Japanese Subject comes out as words, not U+FFFD."""
+    msg = normalize((_CORPUS / "lhost-kddi-01.eml").read_bytes())
+    assert msg.subject == "メールエラー通知"
