@@ -5,6 +5,8 @@ from __future__ import annotations
 import random
 import re
 
+from bot.parsers import _codes
+from bot.parsers._literals import comparable, gated
 from bot.parsers._text import fold, search_before
 
 _LEAD = re.compile(
@@ -51,3 +53,41 @@ def test_fold_collapses_what_backslash_s_matches() -> None:
     for _ in range(200):
         text = "".join(rng.choice(["a", "語", *spaces]) for _ in range(rng.randint(0, 40)))
         assert fold(text) == re.sub(r"\s+", " ", text).strip()
+
+
+def test_gates_never_skip_a_match() -> None:
+    """A gated expression finds exactly what its expression finds, on texts built from its own words."""
+    patterns = [p for p, _ in _codes._PHASE_PHRASES] + list(_codes._REMOTE_PATTERNS)
+    patterns += [
+        re.compile(r"(?:ab|cd)x{1,3}(?i:Q)"),
+        re.compile(r"a(?=b)|c", re.I),
+        re.compile(r"x(?:longer)?y"),
+    ]
+    rng = random.Random(11)
+    words = ["in reply to ", "RCPT", "data", "after ", "host ", "mx.example.jp", "[192.0.2.1]", "rejected"]
+    words += [
+        "Remote-MTA: dns; mx.example.jp",
+        "\n",
+        " ",
+        "abx",
+        "cdxq",
+        "İ",
+        "ab",
+        "\u212a",
+        "xy",
+        "xlongery",
+    ]
+    for _ in range(300):
+        text = "".join(rng.choice(words) for _ in range(rng.randint(0, 12)))
+        lowered = comparable(text)
+        for pattern in patterns:
+            got, want = gated(pattern).search(text, lowered), pattern.search(text)
+            assert (got and got.span()) == (want and want.span()), (pattern.pattern, text)
+
+
+def test_gate_steps_aside_for_letters_that_match_ascii_without_lowering_to_it() -> None:
+    """The long s matches s under IGNORECASE but lowers to itself: a text holding it is searched, not gated."""
+    pattern = gated(re.compile(r"ask then", re.I))
+    assert pattern.needles == ("ask then",)
+    assert pattern.search("A\u017fK THEN", comparable("A\u017fK THEN")) is not None
+    assert pattern.search("nothing here", comparable("nothing here")) is None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from bot.parsers._literals import comparable, gated
 from bot.vocab import Phase
 
 # ----------------------------------------------------------------------------- codes
@@ -124,6 +125,8 @@ _PHASE_PHRASES: tuple[tuple[re.Pattern[str], Phase], ...] = (
     (re.compile(r"\bdata (?:command )?(?:failed|rejected)", re.I), Phase.DATA),
     (re.compile(r"\bmail(?: from)? (?:command )?(?:failed|rejected)", re.I), Phase.MAIL),
 )
+# Each searched only when one of the literals it requires is in the text (phase phrases mostly find nothing).
+_PHASE_GATED = tuple((gated(pattern), phase) for pattern, phase in _PHASE_PHRASES)
 # Echoed transcripts: sendmail ">>> RCPT To:<a@example.jp>", ">>> DATA"; the last one counts.
 _ECHO = re.compile(r"^\s{0,8}>>>\s{0,3}(rcpt|mail|data|\.|helo|ehlo|quit)\b", re.I | re.M)
 _RCPT_ECHO = re.compile(r"\brcpt to:\s{0,3}<", re.I)
@@ -145,8 +148,9 @@ def find_phase(text: str) -> Phase | None:
     """
     if not text:
         return None
-    for pattern, phase in _PHASE_PHRASES:
-        if pattern.search(text):
+    lowered = comparable(text)
+    for pattern, phase in _PHASE_GATED:
+        if pattern.search(text, lowered):
             return phase
     echoes = [m.group(1).lower() for m in _ECHO.finditer(text)]
     echoes = [e for e in echoes if e != "quit"]
@@ -180,6 +184,9 @@ _REMOTE_PATTERNS = (
 )
 
 
+_REMOTE_GATED = tuple(gated(p) for p in _REMOTE_PATTERNS)
+
+
 def find_remote_mta(text: str) -> str | None:
     """The refusing server's name as the bounce names it (lower case, no trailing dot); None if none.
 
@@ -188,8 +195,9 @@ def find_remote_mta(text: str) -> str | None:
     """
     if not text:
         return None
-    for pattern in _REMOTE_PATTERNS:
-        m = pattern.search(text)
+    lowered = comparable(text)
+    for pattern in _REMOTE_GATED:
+        m = pattern.search(text, lowered)
         if m:
             host = clean_host(m.group(1))
             if host:
