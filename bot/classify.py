@@ -12,17 +12,21 @@ Evidence is weighed in a fixed order; the first rule that speaks decides:
    "mailbox full", "relay access denied", "client was not authenticated".
 5. Specific status — an enhanced status code (RFC 3463) that names one condition (5.1.1, 5.2.2,
    5.7.26) in knowledge/status.toml.
-6. Generic phrases — words that narrow it down without naming it ("rejected", "blocked").
-7. Generic status — the class-wide rows (5.0.0, 5.7.1, X.7): they say little.
-8. SMTP reply code (by phase where the table says so), then the phase alone (MAIL → rejected,
+6. Give-up notes (tier ``note``) — what a reporting MTA appends when it stops retrying ("this
+   message has been in the queue too long", "could not be delivered for 5 days"): the message
+   expired, unless the remote's own words or code above named a cause.
+7. Generic phrases — words that narrow it down without naming it ("rejected", "blocked").
+8. Generic status — the class-wide rows (5.0.0, 5.7.1, X.7): they say little.
+9. SMTP reply code (by phase where the table says so), then the phase alone (MAIL → rejected,
    connect/HELO → blocked).
-9. Nothing spoke: a delayed/expired recipient is ``expired``, a recipient with a diagnostic is
-   ``onhold``, else ``undefined``.
+10. Nothing spoke: a delayed/expired recipient is ``expired``, a recipient with a diagnostic is
+    ``onhold``, else ``undefined``.
 
 Phrase records may redirect to another cause by phase or status: "user unknown" at RCPT is an
 unknown address, after DATA it is a content/reception filter. A temporary failure (4.x.x, 4xx,
 Action: delayed; a "failed" report has stopped retrying) tells the cause's ``temporary`` variant
-where the data has one.
+where the data has one; so does not one whose code or words say the sender's MTA gave up
+(``final`` rows and records: 4.4.7, "this message has been in the queue too long").
 """
 
 from __future__ import annotations
@@ -32,15 +36,16 @@ from dataclasses import replace
 from bot.knowledge import Knowledge, knowledge
 from bot.models import Bounce, Failure, Verdict
 from bot.phrases import first_found, fold
-from bot.rulebook import PhraseRecord, Provider, ProviderRule, Row
+from bot.rulebook import TIERS, PhraseRecord, Provider, ProviderRule, Row
 from bot.vocab import Action, Phase, Reason
 
 
 def classify(failure: Failure, bounce: Bounce) -> Verdict:
     """The reason and cause id for one failure of a bounce."""
     kb = knowledge()
-    verdict = _decide(kb, failure, bounce, fold(failure.diagnostic))
-    if _temporary(failure):
+    text = fold(failure.diagnostic)
+    verdict = _decide(kb, failure, bounce, text)
+    if _temporary(failure) and not _gave_up(kb, failure, text):
         variant = kb.temporary_variant(verdict.cause_id)
         if variant != verdict.cause_id:
             return Verdict(reason=verdict.reason, cause_id=variant, rule=verdict.rule + "+temporary")
@@ -62,11 +67,12 @@ def _decide(kb: Knowledge, failure: Failure, bounce: Bounce, text: str) -> Verdi
             if _rule_applies(rule, said_by, failure, text):
                 return _verdict(kb, rule.reason, rule.cause, f"provider:{provider.id}#{index}")
     status_row = _status_row(kb, failure.status)
-    for specific in (True, False):
-        found = _phrase(kb, failure, text, specific=specific)
+    status_tier = None if status_row is None else "specific" if status_row.specific else "generic"
+    for tier in TIERS:
+        found = _phrase(kb, failure, text, tier=tier)
         if found is not None:
             return found
-        if status_row is not None and status_row.specific == specific:
+        if status_row is not None and status_tier == tier:
             return _verdict(kb, status_row.reason, status_row.cause, f"status:{status_row.key}")
     phase_row = kb.rules.phases.get(failure.phase) if failure.phase else None
     for kind, row in (("reply", _reply_row(kb, failure)), ("phase", phase_row)):
@@ -91,6 +97,14 @@ def _temporary(failure: Failure) -> bool:
     if failure.action is not None:
         return failure.action == Action.DELAYED
     return (failure.status or failure.reply_code or "").startswith("4")
+
+
+def _gave_up(kb: Knowledge, failure: Failure, text: str) -> bool:
+    """The report says the sending MTA stopped retrying (4.4.7, "queue too long"): final, whatever the code."""
+    row = _status_row(kb, failure.status)
+    if row is not None and row.final:
+        return True
+    return any(r.final and r.phrases.first_found(text) is not None for r in kb.rules.phrases)
 
 
 # ----------------------------------------------------------------------------- providers
@@ -149,11 +163,11 @@ def _phase_from_text(kb: Knowledge, text: str) -> Phase | None:
 
 
 # ----------------------------------------------------------------------------- phrases, tables
-def _phrase(kb: Knowledge, failure: Failure, text: str, *, specific: bool) -> Verdict | None:
+def _phrase(kb: Knowledge, failure: Failure, text: str, *, tier: str) -> Verdict | None:
     if not text:
         return None
     for record in kb.rules.phrases:
-        if record.specific != specific or failure.phase in record.not_phases:
+        if record.tier != tier or failure.phase in record.not_phases:
             continue
         if record.phases and failure.phase not in record.phases:
             continue

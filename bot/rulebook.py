@@ -18,6 +18,10 @@ from bot.vocab import Phase, Reason
 _STATUS_CODE = re.compile(r"\A(?:[245X])\.\d{1,3}(?:\.\d{1,3})?\Z")
 _REPLY_CODE = re.compile(r"\A[245]\d\d\Z")
 SAIDBY = ("remote", "reporter", "text", "recipient")  # who a provider is recognised by: see Provider
+# Phrase tiers in the order the classifier weighs them (bot.classify): words that name a cause;
+# a reporting MTA's note that it gave up (it decides only when the remote's words and code did
+# not); words that only narrow the cause down.
+TIERS = ("specific", "note", "generic")
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +33,7 @@ class Row:
     cause: str | None
     specific: bool
     meaning: str
+    final: bool = False  # the code says the sending MTA stopped retrying (X.4.7): never temporary
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,12 +53,13 @@ class PhraseRecord:
     name: str  # for Verdict.rule
     reason: Reason
     cause: str | None
-    specific: bool
+    tier: str  # one of TIERS
     phrases: PhraseSet
     unless: PhraseSet
     phases: frozenset[Phase]  # empty: any phase
     not_phases: frozenset[Phase]  # never at these phases
     redirects: tuple[Redirect, ...]
+    final: bool = False  # the words say the sending MTA stopped retrying: never temporary
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +192,7 @@ def _rows(
             cause=row.get("cause"),
             specific=row.get("strength", "generic") == "specific",
             meaning=str(row.get("meaning", "")),
+            final=row.get("final", False) is True,
         )
     return out
 
@@ -194,8 +201,8 @@ def _phrase_record(index: int, raw: dict[str, Any], problems: list[str]) -> Phra
     reason = _reason(raw.get("reason"), f"phrase #{index}", problems)
     name = f"{raw.get('cause') or reason}"
     where = f"phrase #{index} ({name})"
-    if raw.get("tier") not in ("specific", "generic"):
-        problems.append(f"{where}: tier must be 'specific' or 'generic'")
+    if raw.get("tier") not in TIERS:
+        problems.append(f"{where}: tier must be one of {TIERS}")
     phrases = _compiled(raw.get("phrases"), where, problems)
     if not phrases:
         problems.append(f"{where}: no phrases")
@@ -212,12 +219,13 @@ def _phrase_record(index: int, raw: dict[str, Any], problems: list[str]) -> Phra
         name=f"{raw.get('tier')}:{name}",
         reason=reason,
         cause=raw.get("cause"),
-        specific=raw.get("tier") == "specific",
+        tier=str(raw.get("tier")),
         phrases=phrases,
         unless=_compiled(raw.get("unless", []), where, problems),
         phases=_phaseset(raw.get("phases", []), where, problems),
         not_phases=_phaseset(raw.get("not_phases", []), where, problems),
         redirects=redirects,
+        final=raw.get("final", False) is True,
     )
 
 

@@ -111,3 +111,72 @@ def test_kddi_subject_has_no_replacement_characters() -> None:
     """lhost-kddi-01's Japanese Subject comes out as words, not U+FFFD."""
     msg = normalize((_CORPUS / "lhost-kddi-01.eml").read_bytes())
     assert msg.subject == "メールエラー通知"
+
+
+# ----------------------------------------------------------------------------- (b) give-up notes
+def _main(text: str) -> tuple[Reason, Responsible]:
+    d = analyse(text)
+    assert d.main is not None, d.error
+    return d.main.reason, d.main.responsible
+
+
+_QMAIL = """Hi. This is the qmail-send program at mail.example.org.
+I'm afraid I wasn't able to deliver your message to the following addresses.
+This is a permanent error; I've given up. Sorry it didn't work out.
+
+<a@example.jp>:
+{said}
+"""
+_SENDMAIL = """   ----- The following addresses had permanent fatal errors -----
+<a@example.jp>
+    (reason: {said})
+
+   ----- Transcript of session follows -----
+<a@example.jp>... Deferred: {said}
+Message could not be delivered for 5 days
+Message will be deleted from queue
+"""
+
+
+def test_remote_words_beat_a_give_up_note() -> None:
+    """What the remote said names the cause; the MTA's note that it gave up only decides when it did not."""
+    blocklist = "450 4.7.1 Client host [203.0.113.25] blocked using bl.spamcop.net"
+    assert _main(_SENDMAIL.format(said=blocklist)) == (Reason.BLOCKED, Responsible.SENDER_ORG)
+    ldap = "Unable to contact LDAP server. (#4.4.3)\nI'm not going to try again; this message has been in the queue too long."
+    assert _main(_QMAIL.format(said=ldap))[0] == Reason.SYSTEMERROR
+    died = "Connected to 192.0.2.1 but connection died. (#4.4.2)\nI'm not going to try again; this message has been in the queue too long."
+    assert _main(_QMAIL.format(said=died)) == (Reason.EXPIRED, Responsible.RECIPIENT_ORG)
+    # qmail writes "Giving up on <ip>." after any permanent refusal: it is not an expiry.
+    refused = (
+        "192.0.2.1 does not like recipient.\nRemote host said: 554 5.7.1 Blocked\nGiving up on 192.0.2.1."
+    )
+    assert _main(_QMAIL.format(said=refused))[0] == Reason.BLOCKED
+
+
+def test_an_expiry_is_final_whatever_its_code() -> None:
+    """4.4.7 and a give-up note over a 4xx code are final: the receiving side's problem, not a retry."""
+    assert _main("550 4.4.7 QUEUE.Expired; message expired") == (Reason.EXPIRED, Responsible.RECIPIENT_ORG)
+    assert (
+        _main("550 5.4.316 Message expired, connection refused(Socket error code 10061)")[0] == Reason.EXPIRED
+    )
+    full = "450 4.2.2 Mailbox full\nI'm not going to try again; this message has been in the queue too long."
+    assert _main(_QMAIL.format(said=full)) == (Reason.MAILBOXFULL, Responsible.RECIPIENT)
+
+
+_POSTFIX_DELAY = """Subject: Delayed Mail (still being retried)
+
+This is the mail system at host mail.example.org.
+
+<a@example.jp>: connect to mx.example.jp[192.0.2.10]:25: Connection refused
+"""
+
+
+def test_a_refused_connection_is_no_block_of_the_sender() -> None:
+    """A TCP connection refused by the receiving host expires (still retrying: transient); a 554 reply is a block."""
+    assert _main(_POSTFIX_DELAY) == (Reason.EXPIRED, Responsible.TRANSIENT)
+    final = _POSTFIX_DELAY.replace("Subject: Delayed Mail (still being retried)\n", "")
+    final += "\nFinal-Recipient: rfc822; a@example.jp\nAction: failed\nStatus: 4.4.1\n"
+    assert _main(final) == (Reason.EXPIRED, Responsible.RECIPIENT_ORG)
+    assert _main("<a@example.jp>: host mx.example.jp[192.0.2.10] said: 554 5.7.1 Connection refused")[0] == (
+        Reason.BLOCKED
+    )

@@ -29,10 +29,7 @@ KNOWN_MISSES = {
     "outlook_en_submission_relay_denied.txt",
     "thunderbird_ja_submission_relay_denied.txt",
     "postfix_helo_rejected.txt",
-    "postfix_delay_connection_timed_out.txt",
-    "postfix_final_connection_refused.txt",
     "exim_sender_verify_failed.txt",
-    "sendmail_blocked_then_expired.txt",
     "mimecast_invalid_recipient.txt",
 }
 
