@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from bot.vocab import Action, Kind, Lang, Phase, ProblemId, Reason, Responsible, Severity
+
+_T = TypeVar("_T")
 
 
 # ----------------------------------------------------------------------------- normalize
@@ -23,14 +27,21 @@ class Message:
     headers: tuple[tuple[str, str], ...]
     parts: tuple[Part, ...]
     whole: bool  # True when it arrived as an RFC 5322 message with headers
+    # Values derived from the fields above, built on first use: every format's detect and parse
+    # asks for the same joined texts and headers. Not part of the value (no eq, hash or repr).
+    _derived: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def derived(self, key: str, build: Callable[[Message], _T]) -> _T:
+        """A value computed from this message once, by key (e.g. a joined text), then kept."""
+        try:
+            return self._derived[key]  # type: ignore[no-any-return]
+        except KeyError:
+            value = self._derived[key] = build(self)
+            return value
 
     def header(self, name: str, default: str = "") -> str:
         """First value of a header, by case-insensitive name."""
-        name = name.lower()
-        for key, value in self.headers:
-            if key == name:
-                return value
-        return default
+        return self.derived("headers", _first_values).get(name.lower(), default)
 
     @property
     def subject(self) -> str:
@@ -40,7 +51,19 @@ class Message:
     @property
     def text(self) -> str:
         """All parts' text joined: what a reader of the bounce would see."""
-        return "\n".join(p.text for p in self.parts)
+        return self.derived("text", _joined_text)
+
+
+def _first_values(msg: Message) -> dict[str, str]:
+    """Each header name's first value."""
+    found: dict[str, str] = {}
+    for key, value in msg.headers:
+        found.setdefault(key, value)
+    return found
+
+
+def _joined_text(msg: Message) -> str:
+    return "\n".join(p.text for p in msg.parts)
 
 
 # ----------------------------------------------------------------------------- parse

@@ -1,11 +1,13 @@
-"""Parser text helpers that stand in for a plain regular-expression search must find the same match."""
+"""Parser helpers that stand in for slower code (gated and windowed searches, folding, caches) answer the same."""
 
 from __future__ import annotations
 
 import random
 import re
 
-from bot.parsers import _codes
+from bot.models import Message, Part
+from bot.parsers import _codes, _common
+from bot.parsers._dsn import dsn_fields
 from bot.parsers._literals import comparable, gated
 from bot.parsers._text import fold, search_before
 
@@ -91,3 +93,30 @@ def test_gate_steps_aside_for_letters_that_match_ascii_without_lowering_to_it() 
     assert pattern.needles == ("ask then",)
     assert pattern.search("A\u017fK THEN", comparable("A\u017fK THEN")) is not None
     assert pattern.search("nothing here", comparable("nothing here")) is None
+
+
+def test_message_keeps_derived_texts_outside_its_value() -> None:
+    """A message asked for its joined texts and headers equals, hashes and prints as a fresh one."""
+    parts = (Part("text/plain", "Delivery failed"), Part("message/delivery-status", "Status: 5.1.1"))
+    headers = (("subject", "Undelivered"), ("subject", "second"))
+    used, fresh = Message(headers, parts, True), Message(headers, parts, True)
+    assert (used.text, used.header("Subject"), used.header("x-none", "-")) == (
+        "Delivery failed\nStatus: 5.1.1",
+        "Undelivered",
+        "-",
+    )
+    assert (_common.readable_text(used), _common.status_text(used)) == ("Delivery failed", "Status: 5.1.1")
+    assert used == fresh and hash(used) == hash(fresh) and repr(used) == repr(fresh)
+
+
+def test_dsn_fields_hands_out_its_own_dicts() -> None:
+    """Changing what dsn_fields returned does not change what the next call returns."""
+    text = "Reporting-MTA: dns; mx.example.jp\n\nFinal-Recipient: rfc822; a@example.jp\nStatus: 5.1.1"
+    per_message, blocks = dsn_fields(text)
+    per_message["reporting-mta"] = "changed"
+    blocks[0]["status"] = "4.0.0"
+    blocks.clear()
+    assert dsn_fields(text) == (
+        {"reporting-mta": "dns; mx.example.jp"},
+        [{"final-recipient": "rfc822; a@example.jp", "status": "5.1.1"}],
+    )

@@ -16,6 +16,7 @@ overlapping classes; input lines are already cut by normalize.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -102,24 +103,42 @@ HEADER_TYPES = ("message/rfc822", "message/global", "text/rfc822-headers", "mess
 
 def readable_text(msg: Message) -> str:
     """The human-readable parts (not the delivery-status part, not the attached original)."""
-    return "\n".join(p.text for p in msg.parts if p.content_type not in STATUS_TYPES + HEADER_TYPES)
+    return msg.derived("readable", _readable)
 
 
 def status_text(msg: Message) -> str:
     """The message/delivery-status parts' text; for a paste, the whole text (fields are inline)."""
-    found = [p.text for p in msg.parts if p.content_type in STATUS_TYPES]
-    return "\n\n".join(found) if found else readable_text(msg)
+    return msg.derived("status", _status)
 
 
 def attached_headers(msg: Message) -> str:
     """The headers of the attached original message, when the bounce carries them."""
+    return msg.derived("attached", _attached)
+
+
+def _readable(msg: Message) -> str:
+    return "\n".join(p.text for p in msg.parts if p.content_type not in STATUS_TYPES + HEADER_TYPES)
+
+
+def _status(msg: Message) -> str:
+    found = [p.text for p in msg.parts if p.content_type in STATUS_TYPES]
+    return "\n\n".join(found) if found else readable_text(msg)
+
+
+def _attached(msg: Message) -> str:
     return "\n".join(p.text for p in msg.parts if p.content_type in HEADER_TYPES)
 
 
 def has_any(text: str, markers: Iterable[str]) -> bool:
     """True when any marker occurs in text, case-insensitively (markers given in lower case)."""
-    low = text.lower()
+    low = _lowered(text)
     return any(m in low for m in markers)
+
+
+@functools.lru_cache(maxsize=16)
+def _lowered(text: str) -> str:
+    # Every format's detect lowers the same few texts of a message (its text, readable part).
+    return text.lower()
 
 
 def header_has(msg: Message, name: str, markers: Iterable[str]) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from bot.models import Failure
@@ -51,6 +52,15 @@ def dsn_fields(text: str) -> tuple[dict[str, str], list[dict[str, str]]]:
     lines continue the field before, and so does an unindented line that is not a known field
     (mail clients re-wrap long lines). Text that is not a field is ignored.
     """
+    # A format's parse and original_sender read the same status text: the reading is kept for
+    # the last few texts, and every caller gets its own dicts.
+    per_message, recipients = _dsn_fields(text)
+    return dict(per_message), [dict(r) for r in recipients]
+
+
+@functools.lru_cache(maxsize=8)
+def _dsn_fields(text: str) -> tuple[dict[str, str], list[dict[str, str]]]:
+    """dsn_fields' reading, cached (its dicts are never handed out)."""
     per_message: dict[str, str] = {}
     recipients: list[dict[str, str]] = []
     current: dict[str, str] = {}
