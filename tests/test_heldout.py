@@ -30,7 +30,6 @@ KNOWN_MISSES = {
     "thunderbird_ja_submission_relay_denied.txt",
     "postfix_helo_rejected.txt",
     "exim_sender_verify_failed.txt",
-    "mimecast_invalid_recipient.txt",
 }
 
 

@@ -18,7 +18,9 @@ predates as 'authfailure'):
 - "SPF MAIL FROM check failed (PermError)": the sender domain's SPF is broken → authfailure,
   sender_org.
 - "4.1.8 Cannot resolve your domain" / "Sender address rejected: Domain not found" (5.1.8): the
-  receiver cannot resolve the sender's domain → rejected, sender_org.
+  receiver cannot resolve the sender's domain → rejected, sender_org. The second is quoted with
+  neither code nor address: the server's own words (knowledge/phrases.toml [server_reply]) make
+  it a refusal to explain.
 - "5.1.2 ... Recipient address rejected: Domain not found": the recipient's domain has no
   MX/A (Trend Micro's check) → hostunknown, sender (a mistyped address, per the page).
 """
@@ -33,9 +35,6 @@ from bot.diagnose import analyse
 from bot.vocab import Kind, Reason, Responsible
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
-NOT_EXTRACTED = pytest.mark.xfail(
-    reason="parser: the last-resort scanner finds no failure in this one-liner yet", strict=True
-)
 
 # (seed file prefix, NDR line as quoted on the page, reason, responsible)
 LINES = [
@@ -83,6 +82,13 @@ LINES = [
     ),
     pytest.param(
         "001",
+        "530 5.7.1 Client was not authenticated",
+        Reason.SECURITYERROR,
+        Responsible.RECIPIENT_ORG,
+        id="client-not-authenticated-alone",
+    ),
+    pytest.param(
+        "001",
         "5.1.1 550 (unknown user)",
         Reason.USERUNKNOWN,
         Responsible.SENDER,
@@ -108,7 +114,6 @@ LINES = [
         Reason.REJECTED,
         Responsible.SENDER_ORG,
         id="sender-domain-not-found",
-        marks=NOT_EXTRACTED,
     ),
     pytest.param(
         "003",
@@ -161,3 +166,19 @@ def test_seed_pages_pasted_whole() -> None:
     nxdomain = analyse(_seed("000"))
     assert nxdomain.main is not None
     assert (nxdomain.main.reason, nxdomain.main.responsible) == (Reason.HOSTUNKNOWN, Responsible.SENDER)
+    # Trend Micro's page quotes the sender-domain refusal first: that is the line answered for.
+    trend = analyse(_seed("003"))
+    assert trend.main is not None
+    assert "5.1.8" in trend.main.failure.diagnostic
+    assert (trend.main.reason, trend.main.responsible) == (Reason.REJECTED, Responsible.SENDER_ORG)
+
+
+def test_server_words_alone_are_a_refusal_but_a_question_is_not() -> None:
+    """A server's refusal words pasted alone are a bounce; a person's question naming a domain is a domain check."""
+    assert (
+        analyse("550 Invalid Recipient - https://community.mimecast.com/docs/DOC-1369#550").kind
+        == Kind.BOUNCE
+    )
+    assert analyse("Recipient address rejected: User unknown in local recipient table").kind == Kind.BOUNCE
+    assert analyse("why is my mail to example.com blocked?").kind == Kind.DOMAIN
+    assert analyse("Price: 550 yen").kind == Kind.NONE
