@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import itertools
 import quopri
 import re
 from email.header import Header, decode_header, make_header
@@ -128,16 +129,24 @@ def _looks_binary(head: bytes) -> bool:
 
 def _looks_whole(raw: bytes) -> bool:
     head = raw[:8192].lstrip(b"\r\n")
-    return bool(_HEADER_START.match(head)) and len(_KNOWN_HEADERS.findall(head[:8192])) >= 2
+    if not _HEADER_START.match(head):
+        return False
+    # Two known header names are enough: stop at the second instead of listing all of them.
+    return next(itertools.islice(_KNOWN_HEADERS.finditer(head[:8192]), 1, None), None) is not None
 
 
 def _clean(text: str) -> str:
-    text = _INVISIBLE.sub("", text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " "))
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.isascii():  # no-break and zero-width spaces are never ASCII
+        text = _INVISIBLE.sub("", text.replace("\u00a0", " "))
     if "\x1b" in text:
         text = _JIS_RUN.sub(_decode_jis, text)
     if len(text) > MAX_PART_CHARS:
         text = text[:MAX_PART_CHARS]
-    return "\n".join(line[:MAX_LINE_CHARS] for line in text.split("\n"))
+    lines = text.split("\n")
+    if max(map(len, lines)) <= MAX_LINE_CHARS:
+        return text
+    return "\n".join(line[:MAX_LINE_CHARS] for line in lines)
 
 
 def _decode_jis(m: re.Match[str]) -> str:
