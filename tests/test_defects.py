@@ -180,3 +180,19 @@ def test_a_refused_connection_is_no_block_of_the_sender() -> None:
     assert _main("<a@example.jp>: host mx.example.jp[192.0.2.10] said: 554 5.7.1 Connection refused")[0] == (
         Reason.BLOCKED
     )
+
+
+# ----------------------------------------------------------------------------- scanner markup lines
+def test_a_quoted_host_name_is_not_taken_for_markup() -> None:
+    """A wrapped reply line starting '<localhost.localdomain>:' is kept; real markup lines are still dropped."""
+    text = (
+        "<a@example.jp>: host mx.example.jp[192.0.2.10] said: 504 5.5.2\n"
+        "    <localhost.localdomain>: Helo command rejected: need fully-qualified hostname\n"
+        "    (in reply to RCPT TO command)\n"
+        '<div class="footer">Sent by the mail system</div>\n'
+    )
+    d = analyse(text)
+    assert d.main is not None
+    assert "helo command rejected" in d.main.failure.diagnostic.lower()
+    assert "footer" not in d.main.failure.diagnostic.lower()
+    assert (d.main.reason, d.main.responsible) == (Reason.BLOCKED, Responsible.SENDER_ORG)

@@ -25,7 +25,6 @@ SAMPLES = list(expected())
 KNOWN_MISSES = {
     "outlook_en_submission_relay_denied.txt",
     "thunderbird_ja_submission_relay_denied.txt",
-    "postfix_helo_rejected.txt",
     "exim_sender_verify_failed.txt",
 }
 

@@ -67,7 +67,9 @@ _STOP = re.compile(
     r"|元のメッセージ|オリジナルメッセージ)",
     re.IGNORECASE,
 )
-_HTML_LINE = re.compile(r"\A\s{0,40}</?[A-Za-z!][^@\n]{0,2000}\Z")
+# A markup line: a tag name (letters, digits, '-') then a space, '/' or '>'. "<localhost.localdomain>:
+# Helo command rejected" is a server's reply quoting a host name, not markup.
+_HTML_LINE = re.compile(r"\A\s{0,40}</?[A-Za-z!][A-Za-z0-9-]{0,30}(?:[\s/>]|\Z)[^@\n]{0,2000}\Z")
 _LEAD_ADDRESS = re.compile(
     r"\A\s{0,8}[<\"']{0,2}([^\s<>\"']{1,254}@[^\s<>\"']{1,254}?)[>\"']{0,2}\s{0,3}(?::|\.\.\.|\s-\s|\()"
 )
