@@ -196,3 +196,28 @@ def test_a_quoted_host_name_is_not_taken_for_markup() -> None:
     assert "helo command rejected" in d.main.failure.diagnostic.lower()
     assert "footer" not in d.main.failure.diagnostic.lower()
     assert (d.main.reason, d.main.responsible) == (Reason.BLOCKED, Responsible.SENDER_ORG)
+
+
+# ----------------------------------------------------------------------------- held-out findings
+def test_relay_refusal_quoted_by_a_mail_client_is_the_senders_server() -> None:
+    """A client's send error quoting 'Relay access denied' is the sender's own server; a bounce's is the MX's."""
+    client = (
+        "Task 'mail.example.jp - Sending' reported error (0x800CCC79) : 'Your e-mail server rejected one of"
+        " the recipients. The server responded: 554 5.7.1 <a@example.net>: Relay access denied'"
+    )
+    assert _main(client) == (Reason.NORELAYING, Responsible.SENDER_ORG)
+    bounce = (
+        "<a@example.net>: host mx.example.net[192.0.2.1] said: 554 5.7.1 <a@example.net>: Relay access denied"
+    )
+    assert _main(bounce) == (Reason.NORELAYING, Responsible.RECIPIENT_ORG)
+
+
+def test_exim_sender_verification_is_about_the_sender() -> None:
+    """'Unrouteable address' under Exim's sender verification is the sender's domain, not the recipient's."""
+    text = (
+        "  a@example.jp\n    host mx.example.jp [192.0.2.10]\n"
+        "    SMTP error from remote mail server after RCPT TO:<a@example.jp>:\n"
+        "    550-Verification failed for <b@shop.example>\n    550-Unrouteable address\n    550 Sender verify failed\n"
+    )
+    assert _main(text) == (Reason.REJECTED, Responsible.SENDER_ORG)
+    assert _main("  a@examp1e.jp\n    Unrouteable address\n") == (Reason.HOSTUNKNOWN, Responsible.SENDER)
