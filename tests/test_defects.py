@@ -9,9 +9,10 @@ import pytest
 
 from bot.classify import classify
 from bot.diagnose import analyse
+from bot.knowledge import knowledge, load_table
 from bot.models import Bounce, Failure
 from bot.normalize import normalize
-from bot.vocab import Action, Reason, Responsible
+from bot.vocab import Action, Lang, Reason, Responsible
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
@@ -221,3 +222,23 @@ def test_exim_sender_verification_is_about_the_sender() -> None:
     )
     assert _main(text) == (Reason.REJECTED, Responsible.SENDER_ORG)
     assert _main("  a@examp1e.jp\n    Unrouteable address\n") == (Reason.HOSTUNKNOWN, Responsible.SENDER)
+
+
+# ----------------------------------------------------------------------------- (g) parentheses
+def _ui_texts(lang: Lang) -> list[str]:
+    """Every UI text of a language in knowledge/: cause records, messages, Slack words, DNS problems."""
+    texts: list[str] = []
+    for cause in knowledge().causes.values():
+        t = cause.text(lang)
+        texts += [t.title, t.explanation, t.user_message, *t.admin_steps]
+    for table in ("messages", "slack_messages", "dns_problems"):
+        texts += [str(entry[lang.value]) for entry in load_table(table).values() if lang.value in entry]
+    return texts
+
+
+def test_japanese_texts_use_full_width_parentheses() -> None:
+    """Japanese sentences use （）, English ones (): never the other width."""
+    ja, en = _ui_texts(Lang.JA), _ui_texts(Lang.EN)
+    assert len(ja) > 100 and len(en) > 100
+    assert [t for t in ja if "(" in t or ")" in t] == []
+    assert [t for t in en if "（" in t or "）" in t] == []
