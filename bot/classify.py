@@ -31,7 +31,7 @@ where the data has one; so does not one whose code or words say the sender's MTA
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from bot.knowledge import Knowledge, knowledge
 from bot.models import Bounce, Failure, Verdict
@@ -59,8 +59,9 @@ def _decide(kb: Knowledge, failure: Failure, bounce: Bounce, text: str) -> Verdi
         return _verdict(kb, failure.reason_hint, None, "hint")
     if failure.action == Action.DELIVERED or (failure.status or "").startswith("2."):
         return _verdict(kb, Reason.DELIVERED, None, "delivered")
+    domains = _Domains.of(failure, bounce)
     for provider in kb.rules.providers:
-        said_by = _said_by(provider, failure, bounce, text)
+        said_by = _said_by(provider, domains, bounce, text)
         if not said_by:
             continue
         for index, rule in enumerate(provider.rules):
@@ -116,20 +117,41 @@ def _host(name: str | None) -> str:
     return host.rstrip(".")
 
 
-def _ends_with(host: str, suffixes: tuple[str, ...]) -> bool:
-    return bool(host) and any(host == s or host.endswith("." + s) for s in suffixes)
+def _suffixes(host: str) -> frozenset[str]:
+    """The host and every name it ends with at a dot: what a provider's domain suffix may equal."""
+    if not host:
+        return frozenset()
+    return frozenset([host, *(host[i + 1 :] for i, ch in enumerate(host) if ch == ".")])
 
 
-def _said_by(provider: Provider, failure: Failure, bounce: Bounce, text: str) -> frozenset[str]:
+@dataclass(frozen=True, slots=True)
+class _Domains:
+    """A failure's refusing host, reporting host and recipient domain, as suffix sets (built once per failure)."""
+
+    remote: frozenset[str]
+    reporter: frozenset[str]
+    recipient: frozenset[str]
+
+    @classmethod
+    def of(cls, failure: Failure, bounce: Bounce) -> _Domains:
+        """The suffix sets of a failure's names."""
+        return cls(
+            remote=_suffixes(_host(failure.remote_mta)),
+            reporter=_suffixes(_host(bounce.reporting_mta)),
+            recipient=_suffixes(failure.address.rpartition("@")[2].lower()),
+        )
+
+
+def _said_by(provider: Provider, domains: _Domains, bounce: Bounce, text: str) -> frozenset[str]:
     """How this provider shows in the failure: refusing host, reporter, its own words, the address."""
     seen = set()
-    if _ends_with(_host(failure.remote_mta), provider.hosts):
+    if not domains.remote.isdisjoint(provider.hosts):
         seen.add("remote")
-    if bounce.format in provider.formats or _ends_with(_host(bounce.reporting_mta), provider.hosts):
+    if bounce.format in provider.formats or not domains.reporter.isdisjoint(provider.hosts):
         seen.add("reporter")
     if first_found(provider.markers, text) is not None:
         seen.add("text")
-    if _ends_with(failure.address.rpartition("@")[2].lower(), provider.hosts):
+    if not domains.recipient.isdisjoint(provider.hosts):
         seen.add("recipient")
     return frozenset(seen)
 
