@@ -1,7 +1,10 @@
-"""Phrase sets: the first phrase in list order that occurs decides, whatever its shape."""
+"""Classifier matching: phrase sets (first listed phrase found decides) and provider host suffixes."""
 
 from __future__ import annotations
 
+import random
+
+from bot.classify import _suffixes
 from bot.phrases import compile_phrases, first_found, fold
 
 
@@ -21,3 +24,15 @@ def test_empty_set_finds_nothing() -> None:
     phrases = compile_phrases([])
     assert not phrases and len(phrases) == 0
     assert first_found(phrases, "anything") is None
+
+
+def test_host_suffixes_match_at_dots_only() -> None:
+    """A provider's domain matches a host equal to it or ending in '.' + it, never mid-label."""
+    rng = random.Random(5)
+    labels = ["mx", "docomo", "ne", "jp", "notdocomo", "example", ""]
+    providers = ("docomo.ne.jp", "ne.jp", "jp", "example", "")
+    for _ in range(300):
+        host = ".".join(rng.choice(labels) for _ in range(rng.randint(0, 4)))
+        for suffix in providers:
+            want = bool(host) and (host == suffix or host.endswith("." + suffix))
+            assert (suffix in _suffixes(host)) == want, (host, suffix)
