@@ -7,6 +7,7 @@ The helpers live by concept and are re-exported here, so one import serves a for
   search_before, earliest
 - _failure: make_failure (build every Failure with it), finish (order, dedupe, drop delivered), parse_action
 - _dsn: dsn_fields, recipient_of, block_failure, dsn_failures
+- _literals: Gated, gated, comparable, lowered (literal gates before regex searches, cached lower-casing)
 This module itself: the parts of a message (readable, status, attached headers), markers,
 the original sender, a readable part's error line, and the provider helpers for wrapped replies.
 
@@ -16,7 +17,6 @@ overlapping classes; input lines are already cut by normalize.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -41,6 +41,7 @@ from bot.parsers._dsn import (
     recipient_of,
 )
 from bot.parsers._failure import finish, make_failure, parse_action
+from bot.parsers._literals import Gated, comparable, gated, lowered
 from bot.parsers._text import (
     drop_repeated_prefixes,
     earliest,
@@ -59,12 +60,14 @@ __all__ = [
     "PER_RECIPIENT_FIELDS",
     "SPECIFIC_STATUS",
     "STATUS_TYPES",
+    "Gated",
     "Reply",
     "attached_headers",
     "block_failure",
     "bounce_of",
     "clean_address",
     "clean_host",
+    "comparable",
     "drop_repeated_prefixes",
     "dsn_failures",
     "dsn_fields",
@@ -76,10 +79,12 @@ __all__ = [
     "find_status",
     "finish",
     "fold",
+    "gated",
     "has_any",
     "header_has",
     "iter_lines",
     "join_continuations",
+    "lowered",
     "make_failure",
     "merge_dsn",
     "original_sender",
@@ -131,14 +136,8 @@ def _attached(msg: Message) -> str:
 
 def has_any(text: str, markers: Iterable[str]) -> bool:
     """True when any marker occurs in text, case-insensitively (markers given in lower case)."""
-    low = _lowered(text)
+    low = lowered(text)
     return any(m in low for m in markers)
-
-
-@functools.lru_cache(maxsize=16)
-def _lowered(text: str) -> str:
-    # Every format's detect lowers the same few texts of a message (its text, readable part).
-    return text.lower()
 
 
 def header_has(msg: Message, name: str, markers: Iterable[str]) -> bool:

@@ -10,6 +10,7 @@ to ASCII ones (ı ſ K İ, which lower() keeps apart).
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from re import _constants as _sre  # the re module's own parser: private, stable since 3.11
@@ -19,11 +20,17 @@ _CASE_TWINS = ("\u0131", "\u017f", "\u212a", "\u0130")
 _REPEATS = (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT)
 
 
+@functools.lru_cache(maxsize=16)
+def lowered(text: str) -> str:
+    """text.lower(), kept for the last few texts: every format's detect lowers the same ones."""
+    return text.lower()
+
+
 def comparable(text: str) -> str | None:
     """The lower-cased text that case-insensitive gates look in; None when it cannot stand in for text."""
     if not text.isascii() and any(c in text for c in _CASE_TWINS):
         return None
-    return text.lower()
+    return lowered(text)
 
 
 @dataclass(frozen=True, slots=True)

@@ -113,7 +113,7 @@ def _surfcontrol(text: str) -> list[Failure]:
 # MessageLabs: Reason: 542 kijitora@example.com Rejected
 # amavis:        <neko@example.co.jp>: [127.0.0.1] said:\n   550 5.1.1 Failed, id=..., from MTA(...): 550 5.1.1 ...
 # McAfee's heading has three dashes each side; sendmail's "----- ... -----" is not McAfee.
-_MCAFEE = re.compile(r"(?<!-)--- the following addresses had delivery problems ---(?!-)", re.I)
+_MCAFEE = c.gated(re.compile(r"(?<!-)--- the following addresses had delivery problems ---(?!-)", re.I))
 _MA_LINE = re.compile(r"^\s{0,4}<([^\s<>]{3,320})>\s{1,10}\(([^\n]{1,2000})\)\s{0,3}$", re.M)
 _ML_REASON = re.compile(r"^\s{0,4}reason:\s{1,5}([245]\d\d[^\n]{0,2000})$", re.I | re.M)
 _AV_SAID = re.compile(
@@ -167,7 +167,7 @@ def _verizon(text: str) -> list[Failure]:
 # ----------------------------------------------------------------------------- the table
 # (name, header markers (header name, lower-case values), text markers, reader)
 _Reader = Callable[[str], list[Failure]]
-_Marker = str | re.Pattern[str]
+_Marker = str | c.Gated
 _PRODUCTS: tuple[tuple[str, tuple[tuple[str, str], ...], tuple[_Marker, ...], _Reader], ...] = (
     (
         "interscan",
@@ -228,8 +228,8 @@ def _header(msg: Message, name: str, value: str) -> bool:
 
 
 def _has(text: str, markers: tuple[_Marker, ...]) -> bool:
-    low = text.lower()
-    return any(m in low if isinstance(m, str) else m.search(text) for m in markers)
+    low = c.lowered(text)
+    return any(m in low if isinstance(m, str) else m.search(text, c.comparable(text)) for m in markers)
 
 
 def detect(msg: Message) -> bool:

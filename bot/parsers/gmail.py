@@ -123,6 +123,10 @@ def parse(msg: Message) -> Bounce | None:
 
 def _plain(msg: Message) -> str:
     """The readable text without the HTML twin of the plain part (Gmail sends both)."""
+    return msg.derived("gmail-plain", _plain_text)
+
+
+def _plain_text(msg: Message) -> str:
     parts = [p for p in msg.parts if p.content_type not in c.STATUS_TYPES + c.HEADER_TYPES]
     if any(p.content_type == "text/plain" for p in parts):
         parts = [p for p in parts if p.content_type != "text/html"]
