@@ -9,9 +9,7 @@ each the error line(s) that concern it. A text that only names an address is no 
 from __future__ import annotations
 
 import re
-from functools import cache
 
-from bot.knowledge import knowledge, load_table
 from bot.models import Bounce, Failure, Message
 from bot.parsers._common import (
     ADDRESS,
@@ -24,8 +22,7 @@ from bot.parsers._common import (
     make_failure,
     readable_text,
 )
-from bot.phrases import PhraseSet, compile_phrases
-from bot.phrases import fold as comparable
+from bot.parsers._refusal import names_a_cause, server_said
 
 # A reply line: "550 5.1.1 <a@example.jp>: Recipient address rejected", "550-5.7.1 ...",
 # "host mx.example.jp[192.0.2.1] said: 550 ...", "smtp; 550 ...", "Remote host said: 554 ..."
@@ -82,27 +79,6 @@ _TO = re.compile(r"^to:[ \t]{0,20}([^\n]{1,500})", re.IGNORECASE | re.MULTILINE)
 _SKIP_LOCAL = ("mailer-daemon", "postmaster-noreply", "no-reply", "noreply")
 
 
-@cache
-def _server_words() -> PhraseSet:
-    """Words only a refusing mail server writes (knowledge/phrases.toml [server_reply])."""
-    return compile_phrases(load_table("phrases")["server_reply"]["phrases"])
-
-
-@cache
-def _cause_words() -> tuple[PhraseSet, ...]:
-    """The classifier's words that name a cause (specific tier): a reply line with them is a refusal."""
-    return tuple(r.phrases for r in knowledge().rules.phrases if r.tier == "specific")
-
-
-def _server_said(line: str) -> bool:
-    return _server_words().first_found(comparable(line)) is not None
-
-
-def _names_a_cause(line: str) -> bool:
-    folded = comparable(line)
-    return any(words.first_found(folded) is not None for words in _cause_words())
-
-
 def detect(msg: Message) -> bool:
     """Any text with a reply line, an enhanced status code or a failure phrase."""
     text = msg.text[:200000]
@@ -110,7 +86,7 @@ def detect(msg: Message) -> bool:
         _STATUS_ANY.search(text)
         or _FAILURE_WORDS.search(text)
         or _reply_lines(text.split("\n"))
-        or _server_said(text[:20000])
+        or server_said(text[:20000])
     )
 
 
@@ -135,7 +111,7 @@ def _evidence(line: str) -> bool:
         _REPLY_LINE.search(line)
         or _STATUS_ANY.search(line)
         or _FAILURE_WORDS.search(line)
-        or _server_said(line)
+        or server_said(line)
     )
 
 
@@ -274,16 +250,30 @@ def parse(msg: Message) -> Bounce | None:
             i
             for i in evidence
             if _REPLY_LINE.search(lines[i])
-            and (find_status(lines[i]) or _FAILURE_WORDS.search(lines[i]) or _names_a_cause(lines[i]))
+            and (find_status(lines[i]) or _FAILURE_WORDS.search(lines[i]) or names_a_cause(lines[i]))
         ]
-        said = [i for i in evidence if _server_said(lines[i])]
+        said = [i for i in evidence if server_said(lines[i])]
         if addr and any(_has_code(lines[i]) for i in evidence):
             failures.append(make_failure(addr, diagnostic=_with_continuation(lines, evidence[0])))
         elif (coded or said) and not found:
             # A server's reply pasted without any address ("550 5.1.2 <受信者のメールアドレス>: ...
             # Domain not found"), or only its words ("Sender address rejected: Domain not found"):
-            # still a failure to explain, for a recipient nobody named.
-            failures.append(make_failure("", diagnostic=_with_continuation(lines, (coded or said)[0])))
+            # still a failure to explain, for a recipient nobody named. A page quoting several
+            # refusals gets one unnamed recipient per refusal (by status), not one merged.
+            return Bounce(format="scanner", failures=_unnamed(lines, coded or said))
     if not failures:
         return None
     return Bounce(format="scanner", failures=tuple(finish(failures)))
+
+
+def _unnamed(lines: list[str], indexes: list[int], *, limit: int = 5) -> tuple[Failure, ...]:
+    """Failures without an address, one per distinct refusal (its status, else its words)."""
+    seen: set[str] = set()
+    out: list[Failure] = []
+    for i in indexes:
+        diag = _with_continuation(lines, i)
+        key = find_status(diag) or diag
+        if key not in seen and len(out) < limit:
+            seen.add(key)
+            out.append(make_failure("", diagnostic=diag))
+    return tuple(out)
