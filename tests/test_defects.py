@@ -261,3 +261,23 @@ def test_m365_reported_error_rewrapped_by_a_mail_client_is_read_whole() -> None:
     assert "further assistance" in diagnostic and "08DC74B1C2D3E4F5" in diagnostic
     assert "DSN generated" not in diagnostic
     assert (d.main.reason, d.main.responsible) == (Reason.POLICYVIOLATION, Responsible.SENDER_ORG)
+
+
+_SENDMAIL_WRAPPED = """   ----- The following addresses had permanent fatal errors -----
+<a@example.jp>
+    (reason: 450 4.7.1 Service unavailable; Client host [203.0.113.25] blocked
+using bl.spamcop.net)
+
+   ----- Transcript of session follows -----
+<a@example.jp>... Deferred: 450 4.7.1 Service unavailable; Client host
+[203.0.113.25] blocked using bl.spamcop.net
+Message could not be delivered for 5 days
+Message will be deleted from queue
+"""
+
+
+def test_sendmail_reasons_wrapped_or_flush_left_are_read() -> None:
+    """A '(reason: ...)' wrapped by a mail client, or pasted flush left, still gives the remote's words."""
+    assert _main(_SENDMAIL_WRAPPED) == (Reason.BLOCKED, Responsible.SENDER_ORG)
+    flush = "\n".join(line.strip() for line in _SENDMAIL_WRAPPED.split("\n"))
+    assert _main(flush) == (Reason.BLOCKED, Responsible.SENDER_ORG)

@@ -42,7 +42,7 @@ _SECTION = re.compile(r"\A\s{0,8}-{3,}\s{0,3}(.{1,80}?)\s{0,3}-{3,}\s{0,3}\Z")
 _LISTED = re.compile(
     r"\A\s{0,4}(?:>>>\s{0,3})?(?:[^<>\s]{1,254}@[^<>\s]{1,254}\s{1,3})?<([^<>\s]{1,254}@[^<>\s]{1,254})>\s{0,3}(?:\((?!reason)[^()]{0,200}\))?\s{0,3}\Z"
 )
-_REASON = re.compile(r"\A\s{1,12}\(reason:\s{0,3}(.{1,2000}?)\)?\s{0,3}\Z", re.IGNORECASE)
+_REASON = re.compile(r"\A\s{0,12}\(reason:\s{0,3}(.{1,2000}?)\)?\s{0,3}\Z", re.IGNORECASE)
 # ... while talking to mx.example.jp.:     /  While talking to example.edu:   (V5)
 _TALKING = re.compile(
     r"\A\s{0,4}(?:\.{3}\s{0,3})?while talking to\s{1,3}(\S{1,255}?)\.?:\s{0,3}\Z", re.IGNORECASE
@@ -164,6 +164,7 @@ def _listed(lines: list[str]) -> dict[str, str]:
     """Address → its `(reason: ...)` text from the list of failed addresses."""
     found: dict[str, str] = {}
     current = ""
+    wrapped = False  # the reason's closing parenthesis is still to come
     for line in lines:
         m = _LISTED.match(line)
         reason = _REASON.match(line)
@@ -171,8 +172,16 @@ def _listed(lines: list[str]) -> dict[str, str]:
             current = clean_address(m.group(1)) or ""
             if current:
                 found.setdefault(current, "")
+            wrapped = False
         elif reason and current:
             found[current] = reason.group(1)
+            wrapped = not line.rstrip().endswith(")")
+        elif wrapped and line.strip():
+            # "(reason: 450 4.7.1 Service" / "unavailable; Client host ... blocked)": a client wrapped it.
+            found[current] += " " + line.strip().removesuffix(")")
+            wrapped = not line.rstrip().endswith(")")
+        else:
+            wrapped = False
     return found
 
 
@@ -247,6 +256,13 @@ def _with_action(f: Failure, action: Action) -> Failure:
     )
 
 
+def _joined(about: str, reason: str) -> str:
+    """The transcript's line for an address, with the listed reason when it says more (a line cut by a wrap)."""
+    if not about or not reason or fold(reason) in fold(about):
+        return about or reason
+    return about + " " + reason
+
+
 def _without_fields(
     msg: Message, readable: str, transcript: _Transcript, listed: dict[str, str]
 ) -> list[Failure]:
@@ -255,7 +271,9 @@ def _without_fields(
     addresses = list(listed) or [a for a in transcript.by_address if "@" in a]
     for addr in addresses:
         low = addr.lower()
-        diag = transcript.about(low) or listed.get(addr) or " ".join(transcript.errors + transcript.notes)
+        diag = _joined(transcript.about(low), listed.get(addr, "")) or " ".join(
+            transcript.errors + transcript.notes
+        )
         failures.append(
             make_failure(
                 addr,
