@@ -1,18 +1,21 @@
 """Agreement on held-out bounces (tests/samples/heldout): reason and responsible side, no DNS.
 
-    python benchmarks/heldout.py [--verbose]
+    python benchmarks/heldout.py [--verbose] [--forms]
 
 The samples are bounces written from what real servers say today, not taken from the corpus;
 their expectations live in tests/samples/heldout/expected.toml. Ends with one line:
-``heldout: reason N/M = 0.xxx; responsible N/M = 0.xxx``.
+``heldout: reason N/M = 0.xxx; responsible N/M = 0.xxx``. With --forms, first one such line per
+paste form of the text samples (quoted with ">", Slack-escaped, CRLF, re-wrapped at 76 columns
+as a mail client forwards plain text, flush left, under a forwarding header block).
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,26 +63,53 @@ def got(d: Diagnosis) -> tuple[str, str, str]:
     return str(main.reason), str(main.responsible), main.cause.id
 
 
-def main() -> int:
-    """Print the agreement line (and each miss with --verbose)."""
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--verbose", action="store_true")
-    args = ap.parse_args()
-    r_hit = s_hit = total = 0
-    for sample in expected():
-        d = diagnosis(sample)
+def _rewrapped(text: str, width: int = 76) -> str:
+    out: list[str] = []
+    for line in text.split("\n"):
+        out.extend(textwrap.wrap(line, width, break_long_words=False, break_on_hyphens=False) or [""])
+    return "\n".join(out)
+
+
+FORMS: dict[str, Callable[[str], str]] = {
+    "quoted": lambda t: "\n".join("> " + line if line else ">" for line in t.split("\n")),
+    "slack": lambda t: t.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"),
+    "crlf": lambda t: t.replace("\n", "\r\n"),
+    "rewrapped": _rewrapped,
+    "flush-left": lambda t: "\n".join(line.strip() for line in t.split("\n")),
+    "forwarded": lambda t: (
+        "From: Taro <taro@example.org>\nSent: Thursday, May 16, 2024 10:00 AM\n"
+        "To: helpdesk@example.org\nSubject: FW: Undeliverable\n\n" + t
+    ),
+}
+
+
+def _score(name: str, cases: list[tuple[Expected, bytes | str]], *, verbose: bool) -> None:
+    r_hit = s_hit = 0
+    for sample, data in cases:
+        d = analyse(data, source=sample.file)
         reason, side, cause = got(d)
-        total += 1
         r_hit += reason == sample.reason
         s_hit += side == sample.responsible
-        if args.verbose and (reason, side) != (sample.reason, sample.responsible):
+        if verbose and (reason, side) != (sample.reason, sample.responsible):
             rule = d.main.rule if d.main else d.error
-            print(
-                f"{sample.file}: want {sample.reason}/{sample.responsible} got {reason}/{side} ({cause}) [{rule}]"
-            )
-    print(
-        f"heldout: reason {r_hit}/{total} = {r_hit / total:.3f}; responsible {s_hit}/{total} = {s_hit / total:.3f}"
-    )
+            want = f"{sample.reason}/{sample.responsible}"
+            print(f"{name} {sample.file}: want {want} got {reason}/{side} ({cause}) [{rule}]")
+    n = len(cases)
+    print(f"{name}: reason {r_hit}/{n} = {r_hit / n:.3f}; responsible {s_hit}/{n} = {s_hit / n:.3f}")
+
+
+def main() -> int:
+    """Print the agreement line (and each miss with --verbose; each paste form first with --forms)."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--verbose", action="store_true")
+    ap.add_argument("--forms", action="store_true")
+    args = ap.parse_args()
+    samples = list(expected())
+    if args.forms:
+        texts = [(s, s.path.read_text(encoding="utf-8")) for s in samples if s.path.suffix == ".txt"]
+        for name, form in FORMS.items():
+            _score(f"heldout-{name}", [(s, form(t)) for s, t in texts], verbose=args.verbose)
+    _score("heldout", [(s, s.path.read_bytes()) for s in samples], verbose=args.verbose)
     return 0
 
 

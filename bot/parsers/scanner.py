@@ -167,7 +167,7 @@ def _diagnostic_for(lines: list[str], index: int, evidence: list[int]) -> str:
     own = ""
     if _evidence(line) or (lead and line[lead.end() :].strip()):
         # <a@example.jp>: host mx.example.jp[192.0.2.1] said: 550 5.1.1 ...  (plus wrapped lines)
-        own = _with_continuation(lines, index)
+        own = fold(_wrapped_before(lines, index) + " " + _with_continuation(lines, index))
         if _has_code(own):
             return own
     # 次の宛先へのメールは配信できませんでした: a@example.jp   then, on its own line:  550 5.1.1 User unknown
@@ -180,6 +180,17 @@ def _diagnostic_for(lines: list[str], index: int, evidence: list[int]) -> str:
     if after:
         return _with_continuation(lines, after[0])
     return _with_continuation(lines, evidence[0]) if evidence else ""
+
+
+def _wrapped_before(lines: list[str], index: int) -> str:
+    """The start of a statement a wrap cut right before the address line, when the line above ends with a code."""
+    # "... The server responded: 554 5.7.1" / "<a@example.jp>: Relay access denied'"
+    if index == 0 or not _ENDS_WITH_CODE.search(lines[index - 1]):
+        return ""
+    start = index - 1
+    while start > max(0, index - 6) and lines[start - 1].strip() and not _LEAD_ADDRESS.match(lines[start]):
+        start -= 1
+    return " ".join(line.strip() for line in lines[start:index])
 
 
 def _paragraph(lines: list[str], index: int) -> list[str]:
