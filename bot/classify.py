@@ -3,7 +3,8 @@
 Evidence is weighed in a fixed order; the first rule that speaks decides:
 
 1. ``Failure.reason_hint`` — a format that names its reason outright (ARF feedback, an
-   auto-reply, a delivered report) is taken at its word.
+   auto-reply, a delivered report) is taken at its word; specific words of that same reason may
+   still name the finer cause (a Google Groups refusal: the group's posting restriction).
 2. A delivered recipient (Action: delivered, status 2.x.x) is ``delivered``.
 3. Provider rules (knowledge/providers.toml) — a provider's own meaning of its codes and words,
    recognised by the refusing host, the reporting host/format, or words only it writes. The same
@@ -56,6 +57,10 @@ def _decide(kb: Knowledge, failure: Failure, bounce: Bounce, text: str) -> Verdi
     if failure.phase is None and text:
         failure = replace(failure, phase=_phase_from_text(kb, text))
     if failure.reason_hint is not None:
+        # The format names the reason; words of that same reason may still name its finer cause.
+        finer = _phrase(kb, failure, text, tier="specific")
+        if finer is not None and finer.reason == failure.reason_hint:
+            return replace(finer, rule="hint+" + finer.rule)
         return _verdict(kb, failure.reason_hint, None, "hint")
     if failure.action == Action.DELIVERED or (failure.status or "").startswith("2."):
         return _verdict(kb, Reason.DELIVERED, None, "delivered")

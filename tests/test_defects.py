@@ -6,7 +6,7 @@ import base64
 from pathlib import Path
 
 import pytest
-from diagnosed import main_verdict
+from diagnosed import main_result, main_verdict
 
 from bot.classify import classify
 from bot.diagnose import analyse
@@ -196,3 +196,39 @@ def test_japanese_texts_use_full_width_parentheses() -> None:
     assert len(ja) > 100 and len(en) > 100
     assert [t for t in ja if "(" in t or ")" in t] == []
     assert [t for t in en if "（" in t or "）" in t] == []
+
+
+# ----------------------------------------------------------------------------- fourth batch findings
+def test_a_format_hint_is_refined_only_by_words_of_its_own_reason() -> None:
+    """Google Groups' refusal (hint rejected) in any language is the group's setting; other words do not override."""
+    for text in (
+        "Sie haben nicht die erforderlichen Berechtigungen. Hilfe: https://groups.google.com/support/.",
+        "您沒有在此群組張貼留言的權限。https://groups.google.com/support/",
+    ):
+        failure = Failure(
+            address="g@example.com", action=Action.FAILED, diagnostic=text, reason_hint=Reason.REJECTED
+        )
+        v = classify(failure, Bounce(format="gmail", failures=(failure,)))
+        assert (v.reason, v.cause_id) == (Reason.REJECTED, "group-post-refused")
+    feedback = Failure(
+        address="a@example.com", diagnostic="550 5.1.1 user unknown", reason_hint=Reason.FEEDBACK
+    )
+    assert classify(feedback, Bounce(format="arf", failures=(feedback,))).reason == Reason.FEEDBACK
+
+
+def test_domino_and_courier_readable_parts_pasted_alone() -> None:
+    """Domino's and Courier's readable reports pasted alone name the recipient and the refusal."""
+    # Courier's "The original message was received on ..." preamble is no attached original.
+    domino = (
+        "Your message\n\n  Subject: minutes\n\nwas not delivered to:\n\n  a@example.jp\n\n"
+        "because:\n\n  User a (a@example.jp) not listed in Domino Directory\n"
+    )
+    assert main_result(domino).failure.address == "a@example.jp"
+    assert main_verdict(domino) == (Reason.USERUNKNOWN, Responsible.SENDER)
+    courier = (
+        "The original message was received on Thu, 16 May 2024 10:11:12 +0900\nfrom localhost [::1]\n\n"
+        "Your message to the following recipients cannot be delivered:\n\n<b@example.ne.jp>:\n"
+        "    mx.example.ne.jp [192.0.2.140]:\n>>> RCPT TO:<b@example.ne.jp>\n<<< 550 5.1.1 <b@example.ne.jp>... User unknown\n"
+    )
+    assert main_result(courier).failure.address == "b@example.ne.jp"
+    assert main_verdict(courier) == (Reason.USERUNKNOWN, Responsible.SENDER)

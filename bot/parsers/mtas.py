@@ -1,5 +1,5 @@
-"""The smaller MTAs, each a Layout: DragonFly DMA, OpenSMTPD, Lotus Notes, IMail, MailFoundry,
-Apache James, fml, and the unnamed X1-X3 appliances.
+"""The smaller MTAs, each a Layout: DragonFly DMA, OpenSMTPD, Lotus Notes, Domino's readable part,
+IMail, MailFoundry, Apache James, fml, and the unnamed X1-X3 appliances.
 
 Courier, Sun/Oracle Messaging Server, Domino, PowerMTA, SendGrid and Bigfoot write standard
 delivery-status parts (rfc3464.py reads those); V5 sendmail is in sendmail.py, X4 reads as qmail.
@@ -68,6 +68,16 @@ LAYOUTS: tuple[Layout, ...] = (
         stop=re.compile(r"\A-{3,}\s{0,3}Returned Message", _I),
         reason_first=True,
         to_fallback=True,
+    ),
+    Layout(
+        # Domino's readable part, pasted without its delivery-status part:
+        # Your message / Subject: ... / was not delivered to: / a@example.jp / because: /
+        # User a (a@example.jp) not listed in Domino Directory
+        name="domino",
+        markers=("\nwas not delivered to:",),
+        start=re.compile(r"\A\s{0,4}was not delivered to:\s{0,3}\Z", _I),
+        recipients=(re.compile(r"\A\s{0,4}<?" + _ADDR + r">?\s{0,3}\Z"),),
+        ignore=re.compile(r"\A\s{0,4}because:\s{0,3}\Z", _I),
     ),
     Layout(
         # Unknown user: kijitora@example.com

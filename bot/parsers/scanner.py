@@ -58,7 +58,7 @@ _SENDER_CUE = re.compile(
 )
 # Where the attached original begins: nothing after it is the bounce's own text.
 _STOP = re.compile(
-    r"\A\s{0,4}(?:-{2,}\s{0,3})?(?:original message|forwarded message|the original message|headers of"
+    r"\A\s{0,4}(?:-{2,}\s{0,3})?(?:original message|forwarded message|the original message(?! was received)|headers of"
     r"|original message follows|below (?:this line )?is a copy of|a copy of the original message"
     r"|content-type:\s{0,3}(?:message/rfc822|text/rfc822-headers)|here is a copy of the first part"
     r"|元のメッセージ|オリジナルメッセージ)",
