@@ -7,8 +7,6 @@ top headers. Everything ends as decoded parts; parsers never see transfer encodi
 
 from __future__ import annotations
 
-import email
-import email.policy
 import itertools
 import quopri
 import re
@@ -17,6 +15,7 @@ from email.message import Message as EmailMessage
 
 from bot.errors import BinaryInput, EmptyInput, InputTooLarge
 from bot.limits import MAX_INPUT_BYTES, MAX_LINE_CHARS, MAX_PART_CHARS
+from bot.mimetree import message_from_bytes
 from bot.models import Message, Part
 
 # Header names that mark the start of a whole message (or of an mbox "From " line).
@@ -70,9 +69,7 @@ def normalize(data: bytes | str) -> Message:
     if _looks_binary(raw[:65536]):
         raise BinaryInput()
     if isinstance(data, bytes) and _looks_whole(raw):
-        return _from_email(
-            email.message_from_bytes(raw.replace(b"\r\n", b"\n"), policy=email.policy.compat32)
-        )
+        return _from_email(message_from_bytes(raw.replace(b"\r\n", b"\n")))
     text = data if isinstance(data, str) else decode_bytes(raw)
     return _from_paste(text)
 
@@ -250,7 +247,7 @@ def _from_paste(text: str) -> Message:
         text = decode_bytes(quopri.decodestring(text.encode("utf-8", "surrogateescape")))
     raw = text.encode("utf-8", "surrogateescape")
     if _looks_whole(raw):
-        msg = _from_email(email.message_from_bytes(raw, policy=email.policy.compat32))
+        msg = _from_email(message_from_bytes(raw))
         if msg.parts and any(p.text.strip() for p in msg.parts):
             return msg
     return Message(headers=(), parts=tuple(_paste_parts(text)), whole=False)

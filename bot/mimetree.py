@@ -1,0 +1,212 @@
+"""Whole messages into the stdlib's compat32 message tree, slicing bodies instead of stepping lines.
+
+`email.message_from_bytes(raw, policy=compat32)` reads a message one line at a time through a
+generator, which is most of normalize's cost. `message_from_bytes` here builds the same tree
+(the same headers, payloads, preambles and epilogues, in `email.message.Message` objects) by
+finding header ends and boundary lines with `str.find` and regular expressions and slicing what
+lies between. It follows FeedParser's rules for well-formed input: header blocks end at a blank
+line or at the first line that is not a field (that line starts the body); a part ends at the
+next boundary line of any enclosing multipart (each multipart only looks inside its own part);
+the line break before a boundary belongs to the boundary; delivery-status parts are blocks of
+fields between blank lines; message/* parts hold one message; a multipart without boundary
+parameter or first separator keeps its body as payload. What it does not cover — a lone CR, a
+misplaced `From ` line, a field without a name, a boundary line with over-long blanks — is left
+to the stdlib parser. tests/test_mimetree.py compares both trees on the corpus and on random
+messages.
+"""
+
+from __future__ import annotations
+
+import email
+import re
+from email.message import Message as EmailMessage
+from email.policy import compat32
+
+# A line that is not part of a header block: FeedParser's headerRE, negated, with the field
+# name's length bounded (a longer name is left to the stdlib).
+_NOT_FIELD = re.compile(r"^(?!From |[\t ]|[\041-\071\073-\176]{0,998}:)", re.MULTILINE)
+# What follows "--" + boundary on a boundary line (FeedParser's boundaryre after the separator).
+_BOUNDARY_REST = re.compile(r"(?P<end>--)?[ \t]{0,998}\n?\Z")
+_DELIVERY_STATUS = "message/delivery-status"
+
+
+class _Irregular(Exception):
+    """Input outside the well-formed cases: the stdlib parser reads it."""
+
+
+def message_from_bytes(raw: bytes) -> EmailMessage:
+    """What `email.message_from_bytes(raw, policy=compat32)` returns, built faster when raw is well formed."""
+    text = raw.decode("ascii", "surrogateescape")  # as BytesParser decodes
+    if "\r" not in text:
+        try:
+            return _Reader(text).message(0, len(text))[0]
+        except _Irregular:
+            pass
+    return email.message_from_string(text, policy=compat32)
+
+
+class _Reader:
+    """One message's text and the rules that cut it into parts (regions start at a line start)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def message(
+        self, start: int, end: int, default_type: str = "text/plain"
+    ) -> tuple[EmailMessage, EmailMessage]:
+        """The message in text[start:end], and the last message made reading it (FeedParser's `_last`)."""
+        msg = EmailMessage(policy=compat32)
+        if default_type != "text/plain":
+            msg.set_default_type(default_type)
+        body = self.headers(msg, start, end)
+        ctype = msg.get_content_type()
+        if ctype == _DELIVERY_STATUS:
+            return msg, self.status_blocks(msg, body, end)
+        maintype = msg.get_content_maintype()
+        if maintype == "message":
+            inner, last = self.message(body, end)
+            msg.attach(inner)
+            return msg, last
+        if maintype == "multipart":
+            self.multipart(msg, body, end, digest=ctype == "multipart/digest")
+            return msg, msg
+        msg.set_payload(self.text[body:end])
+        return msg, msg
+
+    def headers(self, msg: EmailMessage, start: int, end: int) -> int:
+        """Read the header block at start into msg; where its body starts.
+
+        The block ends at a blank line (dropped) or at the first line that is not a field, which
+        starts the body.
+        """
+        text = self.text
+        found = _NOT_FIELD.search(text, start, end)
+        stop = found.start() if found else end
+        if stop == end:
+            body = end
+        elif text[stop] == "\n":
+            body = stop + 1
+        else:
+            line_end = text.find("\n", stop, end)
+            if text.find(":", stop, end if line_end < 0 else line_end) - stop > 998:
+                raise _Irregular  # maybe a field with a name longer than the bound above
+            body = stop
+        if stop == start:
+            return body
+        block = text[start:stop].split("\n")
+        if block[-1] == "":
+            block.pop()  # the last line's line break
+        if block[0].startswith("From "):
+            msg.set_unixfrom(block.pop(0))
+        name = ""
+        lines: list[str] = []
+        for line in block:
+            if line[:1] in (" ", "\t"):
+                if not name:
+                    raise _Irregular  # a continuation line without a field
+                lines.append(line)
+                continue
+            if line.startswith(("From ", ":")):
+                raise _Irregular  # a misplaced envelope line, a field without a name
+            if name:
+                _set_field(msg, name, lines)
+            name, lines = line[: line.index(":")], [line]
+        if name:
+            _set_field(msg, name, lines)
+        return body
+
+    def multipart(self, msg: EmailMessage, start: int, end: int, *, digest: bool) -> None:
+        """The parts between boundary lines, with preamble and epilogue, as FeedParser reads them.
+
+        Without a boundary parameter, or without a first separator line, the body is the payload
+        (with an empty epilogue in the latter case). Boundary lines right after a separator are
+        skipped; a part runs to the next boundary line; after the close line all is epilogue;
+        without a close line the last part runs to the end and there is no epilogue.
+        """
+        text = self.text
+        boundary = msg.get_boundary()
+        if boundary is None:
+            msg.set_payload(text[start:end])
+            return
+        lines = self.boundary_lines("--" + boundary, start, end)
+        if not lines or lines[0][2]:
+            msg.set_payload(text[start : lines[0][0] if lines else end])
+            msg.epilogue = ""
+            return
+        if lines[0][0] > start:
+            msg.preamble = text[start : lines[0][0] - 1]  # the line break before a boundary is its own
+        i = 0
+        while True:
+            while i + 1 < len(lines) and lines[i + 1][0] == lines[i][1]:
+                i += 1  # boundary lines in a row: no part between them
+            part_start = lines[i][1]
+            i += 1
+            part_end = lines[i][0] if i < len(lines) else end
+            part, last = self.message(part_start, part_end, "message/rfc822" if digest else "text/plain")
+            msg.attach(part)
+            _drop_final_line_break(last)
+            if i == len(lines):
+                return  # no close line
+            if lines[i][2]:
+                msg.epilogue = text[lines[i][1] : end]  # "" when the close line ends the text
+                return
+
+    def boundary_lines(self, separator: str, start: int, end: int) -> list[tuple[int, int, bool]]:
+        """(line start, line end, is the close line) of each boundary line in text[start:end]."""
+        text = self.text
+        found: list[tuple[int, int, bool]] = []
+        at = start
+        while at < end:
+            if not text.startswith(separator, at, end):
+                at = text.find("\n" + separator, at, end) + 1
+                if at <= 0:
+                    break
+                continue
+            line_end = text.find("\n", at, end)
+            line_end = end if line_end < 0 else line_end + 1
+            rest = _BOUNDARY_REST.match(text, at + len(separator), line_end)
+            if rest is not None:
+                found.append((at, line_end, rest.group("end") is not None))
+            elif not text[at + len(separator) : line_end].rstrip("\n").lstrip("-").strip(" \t"):
+                raise _Irregular  # blanks beyond the bound, or more dashes: let the stdlib judge
+            at = line_end
+        return found
+
+    def status_blocks(self, msg: EmailMessage, start: int, end: int) -> EmailMessage:
+        """A delivery-status part: a message per block of fields between blank lines; the last one."""
+        text = self.text
+        at = start
+        while True:
+            if at < end and text[at] == "\n":
+                stop = at  # a blank line right away: an empty block
+            else:
+                found = text.find("\n\n", at, end)
+                stop = found + 1 if found >= 0 else end
+            block = EmailMessage(policy=compat32)
+            body = self.headers(block, at, stop)
+            if block.get_content_maintype() in ("multipart", "message"):
+                raise _Irregular
+            block.set_payload(text[body:stop])
+            msg.attach(block)
+            at = stop + 1  # past the blank line that ended the block
+            if stop >= end or at >= end:
+                return block
+
+
+def _set_field(msg: EmailMessage, name: str, lines: list[str]) -> None:
+    """A field as compat32's header_source_parse makes it from its source lines."""
+    first = lines[0][len(name) + 1 :].lstrip(" \t")
+    msg.set_raw(name, "\n".join([first, *lines[1:]]))
+
+
+def _drop_final_line_break(last: EmailMessage) -> None:
+    """The line break before a boundary belongs to the boundary, not to the part before it."""
+    if last.get_content_maintype() == "multipart":
+        if last.epilogue == "":
+            last.epilogue = None
+        elif last.epilogue is not None and last.epilogue.endswith("\n"):
+            last.epilogue = last.epilogue[:-1]
+        return
+    payload = last._payload  # FeedParser trims this very attribute
+    if isinstance(payload, str) and payload.endswith("\n"):
+        last._payload = payload[:-1]

@@ -1,0 +1,104 @@
+"""The fast message reader builds exactly the tree the stdlib's compat32 parser builds."""
+
+from __future__ import annotations
+
+import email
+import random
+import sys
+from email.message import Message as EmailMessage
+from email.policy import compat32
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/ is not an installed package
+
+from benchmarks.corpus import CORPUS, available
+from bot import mimetree
+
+
+def _tree(msg: EmailMessage) -> tuple[object, ...]:
+    """Everything the parser decides: envelope line, raw fields, default type, payload, preamble, epilogue."""
+    payload = msg.get_payload()
+    body = [_tree(sub) for sub in payload] if isinstance(payload, list) else payload
+    return (msg.get_unixfrom(), msg.items(), msg.get_default_type(), body, msg.preamble, msg.epilogue)
+
+
+def _stdlib(raw: bytes) -> EmailMessage:
+    return email.message_from_bytes(raw, policy=compat32)
+
+
+def _generated(rng: random.Random, depth: int = 0) -> list[str]:
+    """A random MIME message as lines: nested multiparts, digests, attached messages, status blocks."""
+    out = ["From MAILER-DAEMON Mon Jan  1 00:00:00 2024\n"] if rng.random() < 0.2 else []
+    out += [rng.choice(["Subject: x\n", "Received: from a\n", "\tby b\n", "To: c@d\n", "X-Y:\n"])]
+    out += [rng.choice(["Date: now\n", " folded\n"]) for _ in range(rng.randint(0, 2))]
+    kind = rng.choice(["leaf", "multi", "digest", "rfc822", "status"]) if depth < 3 else "leaf"
+    boundary = rng.choice(["XX", "YY", f"b{depth}"])
+    if kind == "leaf":
+        out += [rng.choice(["Content-Type: text/plain\n", "Content-Transfer-Encoding: base64\n", ""])]
+        out += [rng.choice(["\n", "", "\n\n"])]
+        out += [
+            rng.choice(["hello\n", "\n", f"--{boundary}x\n", "no header: here\n"])
+            for _ in range(rng.randint(0, 3))
+        ]
+    elif kind in ("multi", "digest"):
+        out += [
+            f'Content-Type: multipart/{"digest" if kind == "digest" else "mixed"}; boundary="{boundary}"\n\n'
+        ]
+        out += [rng.choice(["preamble\n", "\n"]) for _ in range(rng.randint(0, 2))]
+        for _ in range(rng.randint(1, 3)):
+            out += [f"--{boundary}" + rng.choice(["\n", " \n"]), *_generated(rng, depth + 1)]
+        out += [f"--{boundary}--" + rng.choice(["\n", "", "  \n"])]
+        out += [rng.choice(["epilogue\n", "\n"]) for _ in range(rng.randint(0, 2))]
+    elif kind == "rfc822":
+        out += [rng.choice(["Content-Type: message/rfc822\n\n", "Content-Type: text/rfc822-headers\n\n"])]
+        out += _generated(rng, depth + 1)
+    else:
+        out += ["Content-Type: message/delivery-status\n\n"]
+        for i in range(rng.randint(0, 3)):
+            out += [rng.choice(["\n", "\n\n"])] if i else []
+            out += [
+                rng.choice(["Status: 5.1.1\n", "Action: failed\n", " cont\n", "junk\n"]) for _ in range(3)
+            ]
+    return out
+
+
+def test_generated_messages_read_as_the_stdlib_reads_them() -> None:
+    """Random well-formed and damaged (lines dropped, doubled, inserted) messages give the stdlib's tree."""
+    rng = random.Random(20)
+    for _ in range(1500):
+        lines = _generated(rng)
+        for _ in range(rng.choice([0, 1, 2])):
+            i = rng.randrange(len(lines))
+            change = rng.random()
+            if change < 0.3:
+                del lines[i]
+            elif change < 0.6:
+                lines.insert(i, lines[i])
+            else:
+                lines.insert(i, rng.choice(["\n", "--XX\n", "--XX--\n", "From x\n", " c\n", ": x\n", "\r"]))
+        raw = "".join(lines).encode()
+        assert _tree(mimetree.message_from_bytes(raw)) == _tree(_stdlib(raw)), raw
+
+
+def test_raw_eight_bit_and_odd_lines_read_as_the_stdlib_reads_them() -> None:
+    """Undecoded 8-bit bytes, CR line ends, a missing separator line and long blanks give the stdlib's tree."""
+    samples = [
+        b"Subject: \xe3\x81\x82\nContent-Type: text/plain\n\n\xe3\x81\x82\n",
+        b"Subject: a\r\nContent-Type: text/plain\r\n\r\nbody\r\n",
+        b"Subject: a\nno colon line\nbody\n",
+        b'Content-Type: multipart/mixed; boundary="B"\n\n--B' + b" " * 1200 + b"\n\nx\n--B--\n",
+        b'Content-Type: multipart/mixed; boundary="B"\n\n--B\n\nx\n--B--\n--B\n\ny\n',
+        b"Content-Type: multipart/mixed\n\nno boundary parameter\n",
+    ]
+    for raw in samples:
+        assert _tree(mimetree.message_from_bytes(raw)) == _tree(_stdlib(raw)), raw
+
+
+@pytest.mark.skipif(not available(), reason="shared corpus not found")
+def test_corpus_reads_as_the_stdlib_reads_it() -> None:
+    """Every corpus message (line ends as normalize passes them) gives the stdlib's tree."""
+    for path in sorted((CORPUS / "emails").glob("*.eml")):
+        raw = path.read_bytes().replace(b"\r\n", b"\n")
+        assert _tree(mimetree.message_from_bytes(raw)) == _tree(_stdlib(raw)), path.name
