@@ -232,3 +232,16 @@ def test_domino_and_courier_readable_parts_pasted_alone() -> None:
     )
     assert main_result(courier).failure.address == "b@example.ne.jp"
     assert main_verdict(courier) == (Reason.USERUNKNOWN, Responsible.SENDER)
+
+
+# ----------------------------------------------------------------------------- fifth batch findings
+def test_relays_refused_by_the_senders_own_service() -> None:
+    """Exchange's 5.7.54 and 5.7.64 and SES's unverified identity are the sender's own relay setup."""
+    for text in (
+        "SMTP error: 550 5.7.54 SMTP; Unable to relay recipient in non-accepted domain",
+        "<a@example.net>: host contoso-com.mail.protection.outlook.com[52.101.40.2] said: 550 5.7.64"
+        " TenantAttribution; Relay Access Denied (in reply to RCPT TO command)",
+        "(554, b'Message rejected: Email address is not verified. The following identities failed the check"
+        " in region AP-NORTHEAST-1: noreply@app.example.com')",
+    ):
+        assert main_verdict(text) == (Reason.NORELAYING, Responsible.SENDER_ORG), text

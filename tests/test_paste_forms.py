@@ -102,3 +102,18 @@ def test_a_reply_wrapped_before_its_address_keeps_its_beginning() -> None:
     main = main_result(text)
     assert "0x800ccc79" in main.failure.diagnostic.lower()
     assert (main.reason, main.responsible) == (Reason.NORELAYING, Responsible.SENDER_ORG)
+
+
+def test_exchange_hashed_reply_with_its_host_and_wrapped() -> None:
+    """Exchange's 'host #550 ... ##' admin line names the refusing host, and is read on when wrapped."""
+    text = (
+        "Delivery has failed to these recipients or groups:\n\n"
+        "a@example.net\nThe e-mail address you entered couldn't be found.\n\n"
+        "Diagnostic information for administrators:\n\nGenerating server: EXCH02.corp.example.org\n\n"
+        "a@example.net\nexample-net.mail.protection.outlook.com #550 5.4.1 Recipient address rejected:\n"
+        "Access denied. AS(201806281) ##\n"
+    )
+    main = main_result(text)
+    assert main.failure.remote_mta == "example-net.mail.protection.outlook.com"
+    assert "as(201806281)" in main.failure.diagnostic.lower()
+    assert (main.reason, main.responsible) == (Reason.USERUNKNOWN, Responsible.SENDER)

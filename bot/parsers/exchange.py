@@ -22,6 +22,7 @@ import re
 from bot.limits import MAX_RECIPIENTS
 from bot.models import Bounce, Failure, Message
 from bot.parsers import _common as c
+from bot.parsers._exchange_reply import reply_in
 
 # Markers of this family in the readable text, lower case; any one suffices for detect().
 _MARKERS = (
@@ -90,21 +91,6 @@ _ADDRESS_LINE = re.compile(
     r"\A\s{0,8}<?([^\s<>@()]{1,64}@[^\s<>@()]{1,255}?)>?(?:\s{0,3}\(.{0,300}\))?\s{0,3}(?:<mailto:[^>]{0,300}>)?\s{0,3}\Z"
 )
 _HOST_LINE = re.compile(r"\A\s{0,8}([A-Za-z0-9][A-Za-z0-9-]{0,62}(?:\.[A-Za-z0-9-]{1,63}){1,10})\.?\s{0,3}\Z")
-# Remote Server returned '550 5.1.1 RESOLVER.ADR.RecipNotFound; not found'
-# 3/09/2016 8:05:56 PM - Remote Server at mx.example.jp (10.1.1.3) returned '550 4.4.7 QUEUE.Expired; ...'
-# 5/25/2018 8:21:10 AM - Server at SG2APC01HT226.eop-APC01.prod.protection.outlook.com returned '550 5.4.312 ...'
-_RETURNED = re.compile(
-    r"(?:remote\s{1,3}server|\bserver)(?:\s{1,3}at\s{1,3}([^\s()']{1,255})(?:\s{1,3}\([^()\n]{0,60}\))?)?"
-    r"\s{1,3}returned\s{0,3}'(.{0,3000})",
-    re.I,
-)
-# #550 5.7.1 RESOLVER.RST.AuthRequired; authentication required ##rfc822;a@example.jp
-_HASHED = re.compile(r"\A\s{0,8}#\s{0,2}([245]\d\d[ -][^#\n]{1,2000}?)\s{0,3}##")
-# mail.contoso.com #<exchange.contoso.com #5.7.1 smtp;530 5.7.1 Client was not authenticated> #SMTP#
-_SMTP_HASH = re.compile(
-    r"(?:\A|\s)([A-Za-z0-9][A-Za-z0-9.-]{0,253})?\s{0,3}#<\s{0,3}([^\s#<>]{1,255})\s{1,3}#([^\n]{1,2000}?)>\s{0,3}#SMTP#",
-    re.I,
-)
 # A bare Exchange resolver/queue line pasted alone: "550 5.1.1 RESOLVER.ADR.RecipNotFound; not found"
 _RESOLVER_LINE = re.compile(
     r"(?:\A|\s)(#?[245]\d\d[ -][245]\.\d{1,3}\.\d{1,3}\s{1,3}(?:RESOLVER|QUEUE|SMTPSEND|ROUTING|STOREDRV)\.[^\n]{0,500})",
@@ -182,7 +168,7 @@ def _admin_section(text: str) -> list[Failure]:
             # nijo.example.jp  (the O365 layout names the refusing server on its own line)
             entry["host"] = host.group(1)
             continue
-        reply, host_named = _reply_in(line, lines[i + 1 : i + 6])
+        reply, host_named = reply_in(line, lines[i + 1 : i + 6])
         if reply and "reply" not in entry:
             entry["reply"] = reply
             if host_named:
@@ -203,39 +189,6 @@ def _admin_section(text: str) -> list[Failure]:
             host = receiving.group(1)
         out.append(_failure(entry["address"], entry.get("reply", ""), host))
     return out
-
-
-def _reply_in(line: str, following: list[str]) -> tuple[str, str | None]:
-    """The server reply a line of the admin section carries, and the host it names."""
-    m = _SMTP_HASH.search(line)
-    if m:
-        # mail.contoso.com #<exchange.contoso.com #5.7.1 smtp;530 5.7.1 Client was not authenticated> #SMTP#
-        inner = m.group(3).split(";", 1)[-1] if ";" in m.group(3) else m.group(3)
-        return c.fold(inner), m.group(1) or m.group(2)
-    m = _RETURNED.search(line)
-    if m:
-        # Remote Server returned '550 5.1.1 RESOLVER.ADR.RecipNotFound; not found'
-        return _quoted(m.group(2), following), m.group(1)
-    m = _HASHED.match(line)
-    if m:
-        # #550 5.1.1 RESOLVER.ADR.RecipNotFound; not found ##
-        return m.group(1), None
-    return "", None
-
-
-def _quoted(rest: str, following: list[str]) -> str:
-    """The text inside 'quotes' that may run over a few lines and hold quotes itself."""
-    parts = [rest]
-    if "'" not in rest:
-        for line in following:
-            if not line.strip():
-                break
-            parts.append(line.strip())
-            if "'" in line:
-                break
-    joined = " ".join(parts)
-    end = joined.rfind("'")
-    return c.fold(joined[:end] if end > 0 else joined)
 
 
 def _expired(reply: str) -> bool:
@@ -306,7 +259,7 @@ def _pasted_lines(text: str) -> list[Failure]:
     """A single Exchange or smart-host line pasted alone or inside other text."""
     lines = text.split("\n")
     for i, line in enumerate(lines):
-        reply, host = _reply_in(line, lines[i + 1 : i + 6])
+        reply, host = reply_in(line, lines[i + 1 : i + 6])
         if not reply:
             alone = not _DSN_FIELD.search(text)
             m = (
