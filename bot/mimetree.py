@@ -27,6 +27,7 @@ from email.policy import compat32
 _NOT_FIELD = re.compile(r"^(?!From |[\t ]|[\041-\071\073-\176]{0,998}:)", re.MULTILINE)
 # What follows "--" + boundary on a boundary line (FeedParser's boundaryre after the separator).
 _BOUNDARY_REST = re.compile(r"(?P<end>--)?[ \t]{0,998}\n?\Z")
+_FIELD_BREAK = re.compile(r"\n(?![ \t])")  # a line break not followed by a continuation line
 _DELIVERY_STATUS = "message/delivery-status"
 
 
@@ -93,26 +94,19 @@ class _Reader:
             body = stop
         if stop == start:
             return body
-        block = text[start:stop].split("\n")
-        if block[-1] == "":
-            block.pop()  # the last line's line break
-        if block[0].startswith("From "):
-            msg.set_unixfrom(block.pop(0))
-        name = ""
-        lines: list[str] = []
-        for line in block:
-            if line[:1] in (" ", "\t"):
-                if not name:
-                    raise _Irregular  # a continuation line without a field
-                lines.append(line)
-                continue
-            if line.startswith(("From ", ":")):
-                raise _Irregular  # a misplaced envelope line, a field without a name
-            if name:
-                _set_field(msg, name, lines)
-            name, lines = line[: line.index(":")], [line]
-        if name:
-            _set_field(msg, name, lines)
+        block = text[start : stop - 1] if text[stop - 1] == "\n" else text[start:stop]
+        if block.startswith("From "):
+            envelope, _, block = block.partition("\n")
+            msg.set_unixfrom(envelope)
+            if not block:
+                return body
+        if block[0] in " \t:" or block.startswith("From ") or "\nFrom " in block or "\n:" in block:
+            # A continuation line without a field, a misplaced envelope line, a field without a name.
+            raise _Irregular
+        for field in _FIELD_BREAK.split(block):
+            colon = field.index(":")
+            # compat32's header_source_parse: the value after the colon, blanks before it dropped.
+            msg.set_raw(field[:colon], field[colon + 1 :].lstrip(" \t"))
         return body
 
     def multipart(self, msg: EmailMessage, start: int, end: int, *, digest: bool) -> None:
@@ -191,12 +185,6 @@ class _Reader:
             at = stop + 1  # past the blank line that ended the block
             if stop >= end or at >= end:
                 return block
-
-
-def _set_field(msg: EmailMessage, name: str, lines: list[str]) -> None:
-    """A field as compat32's header_source_parse makes it from its source lines."""
-    first = lines[0][len(name) + 1 :].lstrip(" \t")
-    msg.set_raw(name, "\n".join([first, *lines[1:]]))
 
 
 def _drop_final_line_break(last: EmailMessage) -> None:
