@@ -245,3 +245,24 @@ def test_relays_refused_by_the_senders_own_service() -> None:
         " in region AP-NORTHEAST-1: noreply@app.example.com')",
     ):
         assert main_verdict(text) == (Reason.NORELAYING, Responsible.SENDER_ORG), text
+
+
+# ----------------------------------------------------------------------------- sixth batch findings
+def test_one_microsoft_code_two_meanings_told_by_the_words() -> None:
+    """5.7.520 is a refused external forward at Exchange Online and a spam verdict at Outlook.com."""
+    forward = "550 5.7.520 Access denied, Your organization does not allow external forwarding. AS(7555)"
+    spam = "550 5.7.520 Message blocked because it contains content identified as spam. AS(4810)"
+    assert _classified(forward, status="5.7.520", fmt="m365") == (
+        Reason.POLICYVIOLATION,
+        "forwarding-blocked-sender-org",
+    )
+    assert _classified(spam, status="5.7.520", fmt="m365")[0] == Reason.SPAMDETECTED
+
+
+def test_server_storage_shortage_while_retried_is_transient() -> None:
+    """452 4.3.1 in a delay warning: the receiving server's space may free up; nobody acts yet."""
+    text = (
+        "Subject: Delayed Mail (still being retried)\n\n"
+        "<a@example.jp>: host mx.example.jp[192.0.2.1] said: 452 4.3.1 Insufficient system storage\n"
+    )
+    assert main_verdict(text) == (Reason.SYSTEMFULL, Responsible.TRANSIENT)
