@@ -117,3 +117,12 @@ def test_exchange_hashed_reply_with_its_host_and_wrapped() -> None:
     assert main.failure.remote_mta == "example-net.mail.protection.outlook.com"
     assert "as(201806281)" in main.failure.diagnostic.lower()
     assert (main.reason, main.responsible) == (Reason.USERUNKNOWN, Responsible.SENDER)
+
+
+def test_a_reply_quoted_inside_a_sentence_is_a_refusal() -> None:
+    """「エラーは『552 5.2.2 Mailbox full』です」 is a bounce; a version number is not."""
+    assert main_verdict("先方に送ったメールが戻りました。エラーは『552 5.2.2 Mailbox full』です。") == (
+        Reason.MAILBOXFULL,
+        Responsible.RECIPIENT,
+    )
+    assert analyse("Please upgrade to version 5.2.2 of the app").main is None

@@ -256,12 +256,16 @@ def parse(msg: Message) -> Bounce | None:
         m = _TO.search(attached_headers(msg))
         addr = clean_address(m.group(1)) if m else None
         # A reply line that says more than a number: an enhanced status, failure words or words
-        # that name a cause with it ("550 Invalid Recipient - <url>").
+        # that name a cause with it ("550 Invalid Recipient - <url>"); or a reply quoted inside a
+        # sentence, an enhanced status with such words (「エラーは『552 5.2.2 Mailbox full』です」).
         coded = [
             i
             for i in evidence
-            if _REPLY_LINE.search(lines[i])
-            and (find_status(lines[i]) or _FAILURE_WORDS.search(lines[i]) or names_a_cause(lines[i]))
+            if (
+                _REPLY_LINE.search(lines[i])
+                and (find_status(lines[i]) or _FAILURE_WORDS.search(lines[i]) or names_a_cause(lines[i]))
+            )
+            or (find_status(lines[i]) and names_a_cause(lines[i]))
         ]
         said = [i for i in evidence if server_said(lines[i])]
         if addr and any(_has_code(lines[i]) for i in evidence):
