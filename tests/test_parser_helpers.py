@@ -120,3 +120,36 @@ def test_dsn_fields_hands_out_its_own_dicts() -> None:
         {"reporting-mta": "dns; mx.example.jp"},
         [{"final-recipient": "rfc822; a@example.jp", "status": "5.1.1"}],
     )
+
+
+def test_code_finders_skip_only_what_cannot_match() -> None:
+    """Masking IPv4 addresses and code labels only when their marks are present changes no answer."""
+    rng = random.Random(13)
+    words = [
+        "550",
+        "5.1.1",
+        "192.0.2.1",
+        "Status code:",
+        "ERROR_CODE :",
+        "421",
+        " ",
+        "4.2.2",
+        "(#5.0.0)",
+        "a.b",
+    ]
+    for _ in range(400):
+        text = "".join(rng.choice(words) for _ in range(rng.randint(1, 8)))
+        masked = _codes._IPV4.sub(" ", text)
+        assert _codes._masked(text) == masked
+        assert _codes.find_reply_code(text) == _reply_code_unguarded(text)
+
+
+def _reply_code_unguarded(text: str) -> str | None:
+    """find_reply_code as written before its shortcuts, for comparison."""
+    masked = _codes._CODE_LABEL.sub(" ", _codes._IPV4.sub(" ", text))
+    codes = [m.group(1) for m in _codes._REPLY.finditer(masked)]
+    for code in codes:
+        if code[0] in "45":
+            return code
+    m = _codes._REPLY_LENIENT.search(masked)
+    return m.group(1) if m else (codes[0] if codes else None)

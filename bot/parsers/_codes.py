@@ -6,6 +6,7 @@ classes); normalize has already cut lines to MAX_LINE_CHARS.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from bot.parsers._literals import comparable, gated
@@ -19,6 +20,7 @@ _STATUS_AFTER_REPLY = re.compile(r"(?<![\w.])[245]\d\d[ -]#?([45]\.\d{1,3}\.\d{1
 # "(#5.1.1)" as qmail and some gateways write it.
 _STATUS_HASH = re.compile(r"\(#([45]\.\d{1,3}\.\d{1,3})\)")
 _IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])")
+_IPV4_HINT = re.compile(r"\d\.\d")  # in every IPv4 address: a text without it has none to mask
 _REPLY = re.compile(
     r"(?<![\w.:/@=+-])([45][0-5]\d|2[0-5]\d)(?=[ \-]|\)|\]|,|;|\Z|$)(?!-?\d{1,3}\.\d)", re.MULTILINE
 )
@@ -39,7 +41,7 @@ def find_status(text: str) -> str | None:
     """
     if not text:
         return None
-    masked = _IPV4.sub(" ", text)
+    masked = _masked(text)
     for pattern in (_STATUS_HASH, _STATUS_AFTER_REPLY):
         m = pattern.search(masked)
         if m:
@@ -60,7 +62,10 @@ def find_reply_code(text: str) -> str | None:
     """
     if not text:
         return None
-    masked = _CODE_LABEL.sub(" ", _IPV4.sub(" ", text))
+    masked = _masked(text)
+    # Every label names a "code"; no other letters match c, o, d, e under IGNORECASE.
+    if "code" in masked.lower():
+        masked = _CODE_LABEL.sub(" ", masked)
     codes = [m.group(1) for m in _REPLY.finditer(masked)]
     for code in codes:
         if code[0] in "45":
@@ -69,6 +74,12 @@ def find_reply_code(text: str) -> str | None:
     if m:
         return m.group(1)
     return codes[0] if codes else None
+
+
+@functools.lru_cache(maxsize=8)
+def _masked(text: str) -> str:
+    """text with IPv4 addresses blanked out (kept for find_status and find_reply_code of one text)."""
+    return _IPV4.sub(" ", text) if _IPV4_HINT.search(text) else text
 
 
 def status_class(status: str | None) -> str | None:
@@ -129,7 +140,7 @@ _PHASE_PHRASES: tuple[tuple[re.Pattern[str], Phase], ...] = (
 _PHASE_GATED = tuple((gated(pattern), phase) for pattern, phase in _PHASE_PHRASES)
 # Echoed transcripts: sendmail ">>> RCPT To:<a@example.jp>", ">>> DATA"; the last one counts.
 _ECHO = re.compile(r"^\s{0,8}>>>\s{0,3}(rcpt|mail|data|\.|helo|ehlo|quit)\b", re.I | re.M)
-_RCPT_ECHO = re.compile(r"\brcpt to:\s{0,3}<", re.I)
+_RCPT_ECHO = gated(re.compile(r"\brcpt to:\s{0,3}<", re.I))
 _ECHO_PHASE = {
     "rcpt": Phase.RCPT,
     "mail": Phase.MAIL,
@@ -152,11 +163,11 @@ def find_phase(text: str) -> Phase | None:
     for pattern, phase in _PHASE_GATED:
         if pattern.search(text, lowered):
             return phase
-    echoes = [m.group(1).lower() for m in _ECHO.finditer(text)]
+    echoes = [m.group(1).lower() for m in _ECHO.finditer(text)] if ">>>" in text else []
     echoes = [e for e in echoes if e != "quit"]
     if echoes:
         return _ECHO_PHASE.get(echoes[-1])
-    if _RCPT_ECHO.search(text):
+    if _RCPT_ECHO.search(text, lowered):
         return Phase.RCPT
     return None
 
