@@ -146,11 +146,20 @@ def header_has(msg: Message, name: str, markers: Iterable[str]) -> bool:
 
 
 # Where a bounce quotes the returned message inside its own text (Exim, qmail, sendmail V5, DMA, GMX...).
-_INLINE_COPY = re.compile(
-    r"^[ \t]{0,8}-{0,6}[ \t]{0,2}(?:This is a copy of (?:the|your) message|Below this line is a copy of the message"
-    r"|Unsent message follows|Original message follows|Message headers follow|The header of the original message"
-    r"|Original mail as follows|Below is a copy of the original message|Returned Message)",
-    re.I | re.M,
+_INLINE_COPY = gated(
+    re.compile(
+        r"^[ \t]{0,8}-{0,6}[ \t]{0,2}(?:This is a copy of (?:the|your) message|Below this line is a copy of the message"
+        r"|Unsent message follows|Original message follows|Message headers follow|The header of the original message"
+        r"|Original mail as follows|Below is a copy of the original message|Returned Message)",
+        re.I | re.M,
+    )
+)
+
+
+# The returned copy's sender fields, in the order they are trusted.
+_SENDER_FIELDS = tuple(
+    re.compile(r"^[ \t]{0,4}" + name + r":[ \t]{0,20}([^\n]{1,500})", re.I | re.M)
+    for name in ("return-path", "from", "sender")
 )
 
 
@@ -163,10 +172,10 @@ def original_sender(msg: Message) -> str | None:
     headers = attached_headers(msg)
     if not headers:
         text = readable_text(msg)
-        m = _INLINE_COPY.search(text)
+        m = _INLINE_COPY.search(text, comparable(text))
         headers = text[m.end() : m.end() + 8000] if m else ""
-    for name in ("return-path", "from", "sender"):
-        m = re.search(r"^[ \t]{0,4}" + name + r":[ \t]{0,20}([^\n]{1,500})", headers, re.I | re.M)
+    for field in _SENDER_FIELDS:
+        m = field.search(headers)
         if m:
             addr = clean_address(m.group(1))
             if addr:
