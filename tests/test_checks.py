@@ -179,7 +179,7 @@ def test_two_round_trips(dns_server: DnsServer) -> None:
     report = _check(_patient_checker(dns_server), "healthy.test", auth=True)
     assert report.complete and report.problems == ()
     assert dns_server.queries == 9  # 5 + 2 hosts x (A, AAAA)
-    assert dns_server.rounds() == 2
+    assert all(a.answered_before > 0 for a in dns_server.arrivals() if a.name.startswith("mx"))
     first = {(a.name, a.rdtype) for a in dns_server.arrivals() if a.answered_before == 0}
     assert first == {
         ("healthy.test", "MX"),
