@@ -63,7 +63,7 @@ class _Reader:
         ctype = msg.get_content_type()
         if ctype == _DELIVERY_STATUS:
             return msg, self.status_blocks(msg, body, end)
-        maintype = msg.get_content_maintype()
+        maintype = ctype.split("/")[0]  # get_content_maintype(), without reading the fields again
         if maintype == "message":
             inner, last = self.message(body, end)
             msg.attach(inner)
@@ -104,9 +104,9 @@ class _Reader:
             # A continuation line without a field, a misplaced envelope line, a field without a name.
             raise _Irregular
         for field in _FIELD_BREAK.split(block):
-            colon = field.index(":")
+            name, _, value = field.partition(":")
             # compat32's header_source_parse: the value after the colon, blanks before it dropped.
-            msg.set_raw(field[:colon], field[colon + 1 :].lstrip(" \t"))
+            msg.set_raw(name, value.lstrip(" \t"))
         return body
 
     def multipart(self, msg: EmailMessage, start: int, end: int, *, digest: bool) -> None:

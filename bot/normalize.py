@@ -165,6 +165,7 @@ def _from_email(root: EmailMessage) -> Message:
 
 def _walk(node: EmailMessage, parts: list[Part], depth: int) -> None:
     ctype = node.get_content_type()
+    maintype = ctype.split("/")[0]  # get_content_maintype(), without reading the fields again
     if depth > 8:
         return
     if ctype in ("message/delivery-status", "message/global-delivery-status", "message/feedback-report"):
@@ -175,12 +176,12 @@ def _walk(node: EmailMessage, parts: list[Part], depth: int) -> None:
         for sub in node.get_payload():
             if isinstance(sub, EmailMessage):
                 _walk(sub, parts, depth + 1)
-    elif node.get_content_maintype() == "multipart":
+    elif maintype == "multipart":
         # A multipart whose boundary was lost (a header line wrapped without indent): its
         # body is raw MIME, read the way a pasted fragment is.
         body = decode_bytes(node.get_payload(decode=True) or b"", node.get_content_charset())
         parts.extend(_paste_parts(body.replace("\r\n", "\n")))
-    elif node.get_content_maintype() == "text" or (ctype == "application/octet-stream" and depth == 0):
+    elif maintype == "text" or (ctype == "application/octet-stream" and depth == 0):
         payload = node.get_payload(decode=True) or b""
         text = decode_bytes(payload, node.get_content_charset())
         if ctype == "text/html":
