@@ -22,9 +22,12 @@ import re
 from email.message import Message as EmailMessage
 from email.policy import compat32
 
-# A line that is not part of a header block: FeedParser's headerRE, negated, with the field
-# name's length bounded (a longer name is left to the stdlib).
-_NOT_FIELD = re.compile(r"^(?!From |[\t ]|[\041-\071\073-\176]{0,998}:)", re.MULTILINE)
+# A header line as FeedParser's headerRE sees it (an envelope line, a continuation, a field name
+# and colon), and up to 1000 such lines matched from a block's start. Names and lines are
+# bounded; a block that a bound cuts short ends before a field line, which is noticed and left
+# to the stdlib.
+_FIELD_START = re.compile(r"From |[\t ]|[\041-\071\073-\176]{0,998}:")
+_FIELD_LINES = re.compile(r"(?:(?:From |[\t ]|[\041-\071\073-\176]{0,998}:)[^\n]{0,100000}(?:\n|\Z)){0,1000}")
 # What follows "--" + boundary on a boundary line (FeedParser's boundaryre after the separator).
 _BOUNDARY_REST = re.compile(r"(?P<end>--)?[ \t]{0,998}\n?\Z")
 _FIELD_BREAK = re.compile(r"\n(?![ \t])")  # a line break not followed by a continuation line
@@ -81,16 +84,23 @@ class _Reader:
         starts the body.
         """
         text = self.text
-        found = _NOT_FIELD.search(text, start, end)
-        stop = found.start() if found else end
+        stop = start
+        while True:
+            matched = _FIELD_LINES.match(text, stop, end).end()
+            if matched == stop:
+                break
+            stop = matched
         if stop == end:
             body = end
         elif text[stop] == "\n":
             body = stop + 1
         else:
             line_end = text.find("\n", stop, end)
-            if text.find(":", stop, end if line_end < 0 else line_end) - stop > 998:
-                raise _Irregular  # maybe a field with a name longer than the bound above
+            if (
+                _FIELD_START.match(text, stop, end)
+                or text.find(":", stop, end if line_end < 0 else line_end) - stop > 998
+            ):
+                raise _Irregular  # a field line past a bound (a very long line, or name)
             body = stop
         if stop == start:
             return body

@@ -83,7 +83,7 @@ def test_generated_messages_read_as_the_stdlib_reads_them() -> None:
 
 
 def test_raw_eight_bit_and_odd_lines_read_as_the_stdlib_reads_them() -> None:
-    """Undecoded 8-bit bytes, CR line ends, a missing separator line and long blanks give the stdlib's tree."""
+    """8-bit bytes, CR line ends, a missing separator, long blanks, lines, names and blocks give the stdlib's tree."""
     samples = [
         b"Subject: \xe3\x81\x82\nContent-Type: text/plain\n\n\xe3\x81\x82\n",
         b"Subject: a\r\nContent-Type: text/plain\r\n\r\nbody\r\n",
@@ -91,6 +91,9 @@ def test_raw_eight_bit_and_odd_lines_read_as_the_stdlib_reads_them() -> None:
         b'Content-Type: multipart/mixed; boundary="B"\n\n--B' + b" " * 1200 + b"\n\nx\n--B--\n",
         b'Content-Type: multipart/mixed; boundary="B"\n\n--B\n\nx\n--B--\n--B\n\ny\n',
         b"Content-Type: multipart/mixed\n\nno boundary parameter\n",
+        b"X-Long: " + b"a" * 100_500 + b"\nSubject: after a long line\n\nbody\n",
+        b"".join(b"X-%d: v\n" % i for i in range(2500)) + b"\nbody\n",
+        b"X" * 1200 + b": a long field name\n\nbody\n",
     ]
     for raw in samples:
         assert _tree(mimetree.message_from_bytes(raw)) == _tree(_stdlib(raw)), raw
