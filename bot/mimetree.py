@@ -22,12 +22,11 @@ import re
 from email.message import Message as EmailMessage
 from email.policy import compat32
 
-# A header line as FeedParser's headerRE sees it (an envelope line, a continuation, a field name
-# and colon), and up to 1000 such lines matched from a block's start. Names and lines are
-# bounded; a block that a bound cuts short ends before a field line, which is noticed and left
-# to the stdlib.
+# A header line as FeedParser's headerRE sees it: an envelope line, a continuation, a field name
+# and colon (names bounded: a longer one is left to the stdlib).
 _FIELD_START = re.compile(r"From |[\t ]|[\041-\071\073-\176]{0,998}:")
-_FIELD_LINES = re.compile(r"(?:(?:From |[\t ]|[\041-\071\073-\176]{0,998}:)[^\n]{0,100000}(?:\n|\Z)){0,1000}")
+# The line break before the first line that is no continuation or field (or before the end).
+_FIELDS_END = re.compile(r"\n(?![\t ]|[\041-\071\073-\176]{0,998}:)")
 # What follows "--" + boundary on a boundary line (FeedParser's boundaryre after the separator).
 _BOUNDARY_REST = re.compile(r"(?P<end>--)?[ \t]{0,998}\n?\Z")
 _FIELD_BREAK = re.compile(r"\n(?![ \t])")  # a line break not followed by a continuation line
@@ -85,11 +84,12 @@ class _Reader:
         """
         text = self.text
         stop = start
-        while True:
-            matched = _FIELD_LINES.match(text, stop, end).end()
-            if matched == stop:
-                break
-            stop = matched
+        if text.startswith("From ", start, end):  # the envelope line
+            newline = text.find("\n", start, end)
+            stop = end if newline < 0 else newline + 1
+        if stop < end and _FIELD_START.match(text, stop, end) and not text.startswith("From ", stop, end):
+            found = _FIELDS_END.search(text, stop, end)
+            stop = found.end() if found else end
         if stop == end:
             body = end
         elif text[stop] == "\n":
@@ -100,7 +100,7 @@ class _Reader:
                 _FIELD_START.match(text, stop, end)
                 or text.find(":", stop, end if line_end < 0 else line_end) - stop > 998
             ):
-                raise _Irregular  # a field line past a bound (a very long line, or name)
+                raise _Irregular  # a misplaced envelope line, or a field name past the bound
             body = stop
         if stop == start:
             return body
