@@ -88,54 +88,49 @@ def status_class(status: str | None) -> str | None:
 
 
 # ----------------------------------------------------------------------------- SMTP phase
-# Explicit statements of the command a reply answered, first match wins.
-_PHASE_PHRASES: tuple[tuple[re.Pattern[str], Phase], ...] = (
+# Explicit statements of the command a reply answered (case-insensitive), first match wins.
+_PHASE_WORDS: tuple[tuple[str, Phase], ...] = (
     # Postfix: "(in reply to RCPT TO command)", "(in reply to end of DATA command)"
-    (re.compile(r"in reply to (?:the )?(?:end of )?data\b", re.I), Phase.DATA),
-    (re.compile(r"in reply to (?:the )?rcpt\b", re.I), Phase.RCPT),
-    (re.compile(r"in reply to (?:the )?mail\b", re.I), Phase.MAIL),
-    (re.compile(r"in reply to (?:the )?(?:helo|ehlo|lhlo)\b", re.I), Phase.HELO),
-    (re.compile(r"in reply to (?:the )?(?:initial )?(?:greeting|banner|connect)", re.I), Phase.CONNECT),
+    (r"in reply to (?:the )?(?:end of )?data\b", Phase.DATA),
+    (r"in reply to (?:the )?rcpt\b", Phase.RCPT),
+    (r"in reply to (?:the )?mail\b", Phase.MAIL),
+    (r"in reply to (?:the )?(?:helo|ehlo|lhlo)\b", Phase.HELO),
+    (r"in reply to (?:the )?(?:initial )?(?:greeting|banner|connect)", Phase.CONNECT),
     # Exim: "SMTP error from remote mail server after RCPT TO:<a@example.jp>:",
     # "... after end of data:", "... after MAIL FROM:<s@example.org> SIZE=1234:", "after initial connection"
-    (re.compile(r"\bafter (?:end of data|data\b|sending data|the data)", re.I), Phase.DATA),
-    (re.compile(r"\bafter (?:rcpt|recipient)\b", re.I), Phase.RCPT),
-    (re.compile(r"\bafter mail(?: from)?\b", re.I), Phase.MAIL),
-    (re.compile(r"\bafter (?:helo|ehlo|lhlo)\b", re.I), Phase.HELO),
-    (re.compile(r"\bafter (?:initial connection|connect|the greeting|banner)", re.I), Phase.CONNECT),
+    (r"\bafter (?:end of data|data\b|sending data|the data)", Phase.DATA),
+    (r"\bafter (?:rcpt|recipient)\b", Phase.RCPT),
+    (r"\bafter mail(?: from)?\b", Phase.MAIL),
+    (r"\bafter (?:helo|ehlo|lhlo)\b", Phase.HELO),
+    (r"\bafter (?:initial connection|connect|the greeting|banner)", Phase.CONNECT),
     # qmail: "192.0.2.25 does not like recipient.", "Connected to 192.0.2.1 but sender was rejected.",
     # "... but greeting failed.", "... but my name was rejected.", "... failed on DATA command.",
     # "Sorry, no SMTP connection got far enough; most progress was RCPT TO response"
-    (re.compile(r"does not like recipient|most progress was rcpt", re.I), Phase.RCPT),
-    (re.compile(r"but sender was rejected|most progress was mail", re.I), Phase.MAIL),
-    (
-        re.compile(r"failed on data command|failed after i sent the message|most progress was data", re.I),
-        Phase.DATA,
-    ),
-    (re.compile(r"but my name was rejected", re.I), Phase.HELO),
-    (re.compile(r"but greeting failed", re.I), Phase.CONNECT),
+    (r"does not like recipient|most progress was rcpt", Phase.RCPT),
+    (r"but sender was rejected|most progress was mail", Phase.MAIL),
+    (r"failed on data command|failed after i sent the message|most progress was data", Phase.DATA),
+    (r"but my name was rejected", Phase.HELO),
+    (r"but greeting failed", Phase.CONNECT),
     # Postfix: "lost connection with mx[192.0.2.1] while sending end of data", "conversation with ...
     # timed out while sending RCPT TO", "... while receiving the initial server greeting",
     # "... while performing the EHLO handshake", "connect to mx.example.jp[192.0.2.1]:25: Connection refused"
-    (re.compile(r"while sending (?:end of data|message body|data)", re.I), Phase.DATA),
-    (re.compile(r"while sending rcpt", re.I), Phase.RCPT),
-    (re.compile(r"while sending mail from", re.I), Phase.MAIL),
-    (re.compile(r"while performing the (?:ehlo|helo|lhlo) handshake", re.I), Phase.HELO),
-    (
-        re.compile(r"initial server greeting|\bconnect to \S{1,255}\[[0-9A-Fa-f.:]{2,45}\]", re.I),
-        Phase.CONNECT,
-    ),
+    (r"while sending (?:end of data|message body|data)", Phase.DATA),
+    (r"while sending rcpt", Phase.RCPT),
+    (r"while sending mail from", Phase.MAIL),
+    (r"while performing the (?:ehlo|helo|lhlo) handshake", Phase.HELO),
+    (r"initial server greeting|\bconnect to \S{1,255}\[[0-9A-Fa-f.:]{2,45}\]", Phase.CONNECT),
     # Postfix smtpd's RCPT restrictions: "Recipient address rejected: User unknown in local recipient table"
-    (re.compile(r"recipient address rejected", re.I), Phase.RCPT),
+    (r"recipient address rejected", Phase.RCPT),
     # Courier and others tag the command: "[RCPT_TO]", "[DATA]"
-    (re.compile(r"\[(?:rcpt_to|rcpt to)\]", re.I), Phase.RCPT),
-    (re.compile(r"\[(?:mail_from|mail from)\]", re.I), Phase.MAIL),
-    (re.compile(r"\[data\]", re.I), Phase.DATA),
+    (r"\[(?:rcpt_to|rcpt to)\]", Phase.RCPT),
+    (r"\[(?:mail_from|mail from)\]", Phase.MAIL),
+    (r"\[data\]", Phase.DATA),
     # DragonFly DMA / OpenSMTPD: "RCPT TO failed", "DATA command failed"
-    (re.compile(r"\brcpt(?: to)? (?:command )?(?:failed|rejected)", re.I), Phase.RCPT),
-    (re.compile(r"\bdata (?:command )?(?:failed|rejected)", re.I), Phase.DATA),
-    (re.compile(r"\bmail(?: from)? (?:command )?(?:failed|rejected)", re.I), Phase.MAIL),
+    (r"\brcpt(?: to)? (?:command )?(?:failed|rejected)", Phase.RCPT),
+    (r"\bdata (?:command )?(?:failed|rejected)", Phase.DATA),
+    (r"\bmail(?: from)? (?:command )?(?:failed|rejected)", Phase.MAIL),
 )
+_PHASE_PHRASES = tuple((re.compile(words, re.I), phase) for words, phase in _PHASE_WORDS)
 # Each searched only when one of the literals it requires is in the text (phase phrases mostly find nothing).
 _PHASE_GATED = tuple((gated(pattern), phase) for pattern, phase in _PHASE_PHRASES)
 # Echoed transcripts: sendmail ">>> RCPT To:<a@example.jp>", ">>> DATA"; the last one counts.
