@@ -13,19 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from bot.models import Bounce, Failure, Message
-from bot.parsers._common import (
-    attached_headers,
-    bounce_of,
-    clean_address,
-    clean_host,
-    dsn_fields,
-    fold,
-    has_any,
-    make_failure,
-    readable_text,
-    recipient_of,
-    status_text,
-)
+from bot.parsers import _common as c
 from bot.vocab import Action, Phase
 
 _NEVER = re.compile(r"(?!)")
@@ -54,9 +42,9 @@ class Layout:
 
     def detect(self, msg: Message) -> bool:
         """Cheap test on Subject and the first part of the text."""
-        if self.subjects and has_any(msg.subject, self.subjects):
+        if self.subjects and c.has_any(msg.subject, self.subjects):
             return True
-        return has_any(msg.text[:30000], self.markers)
+        return c.has_any(msg.text[:30000], self.markers)
 
 
 def _report(layout: Layout, text: str) -> list[str]:
@@ -114,27 +102,27 @@ def entries(layout: Layout, text: str) -> tuple[list[tuple[str, list[str]]], lis
 
 def parse_layout(layout: Layout, msg: Message) -> Bounce | None:
     """The Bounce one layout reads from a message, or None when it finds no recipient."""
-    text = readable_text(msg) or msg.text
+    text = c.readable_text(msg) or msg.text
     found, loose = entries(layout, text)
     if not found and layout.to_fallback and loose:
-        m = re.search(r"^to:[ \t]{0,20}([^\n]{1,500})", attached_headers(msg) or text, re.I | re.M)
+        m = re.search(r"^to:[ \t]{0,20}([^\n]{1,500})", c.attached_headers(msg) or text, re.I | re.M)
         if m:
             found = [(m.group(1), [])]
     delayed = bool(layout.delayed.search(msg.subject) or layout.delayed.search(text[:3000]))
     # Some of these MTAs add a delivery-status part: its Status and Action are the better facts.
-    _, blocks = dsn_fields(status_text(msg))
-    fields = {(recipient_of(b) or "").lower(): b for b in blocks}
+    _, blocks = c.dsn_fields(c.status_text(msg))
+    fields = {(c.recipient_of(b) or "").lower(): b for b in blocks}
     failures: list[Failure] = []
     for raw, own in found:
-        addr = clean_address(raw)
+        addr = c.clean_address(raw)
         if not addr:
             continue
-        diag = fold(" ".join(own or loose))
+        diag = c.fold(" ".join(own or loose))
         if not diag and not layout.keep_empty:
             continue
         block = fields.get(addr.lower(), {})
         failures.append(
-            make_failure(
+            c.make_failure(
                 addr,
                 status=block.get("status"),
                 diagnostic=diag or block.get("diagnostic-code", ""),
@@ -145,14 +133,14 @@ def parse_layout(layout: Layout, msg: Message) -> Bounce | None:
         )
     if not failures:
         return None
-    return bounce_of(layout.name, msg, failures)
+    return c.bounce_of(layout.name, msg, failures)
 
 
 def _first(patterns: tuple[re.Pattern[str], ...], text: str) -> str | None:
     for pattern in patterns:
         m = pattern.search(text)
         if m:
-            return clean_host(m.group(1))
+            return c.clean_host(m.group(1))
     return None
 
 

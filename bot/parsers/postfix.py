@@ -10,19 +10,7 @@ from __future__ import annotations
 import re
 
 from bot.models import Bounce, Failure, Message
-from bot.parsers._common import (
-    attached_headers,
-    block_failure,
-    bounce_of,
-    clean_address,
-    dsn_fields,
-    fold,
-    has_any,
-    make_failure,
-    readable_text,
-    recipient_of,
-    status_text,
-)
+from bot.parsers import _common as c
 from bot.vocab import Action
 
 _SUBJECTS = (
@@ -52,9 +40,9 @@ _TO = re.compile(r"^to:[ \t]{0,20}([^\n]{1,500})", re.IGNORECASE | re.MULTILINE)
 
 def detect(msg: Message) -> bool:
     """Postfix's subjects, or its report's wording and X-Postfix-* fields in the text."""
-    if has_any(msg.subject, _SUBJECTS):
+    if c.has_any(msg.subject, _SUBJECTS):
         return True
-    return has_any(msg.text[:20000], _MARKERS)
+    return c.has_any(msg.text[:20000], _MARKERS)
 
 
 def paragraphs(text: str) -> dict[str, str]:
@@ -74,7 +62,7 @@ def paragraphs(text: str) -> dict[str, str]:
             skip = True
         m = _PARAGRAPH.match(line)
         if m and not (current and _wraps_reply(found[current.lower()], line)):
-            current = clean_address(m.group(1))
+            current = c.clean_address(m.group(1))
             if current:
                 found.setdefault(current.lower(), m.group(2))
             continue
@@ -85,7 +73,7 @@ def paragraphs(text: str) -> dict[str, str]:
             continue
         # Indented continuation, or a re-wrapped line a mail client broke off.
         found[current.lower()] = found[current.lower()] + " " + line.strip()
-    return {k: fold(v) for k, v in found.items()}
+    return {k: c.fold(v) for k, v in found.items()}
 
 
 def _wraps_reply(so_far: str, line: str) -> bool:
@@ -109,16 +97,16 @@ def _looks_like_field(line: str) -> bool:
 
 def parse(msg: Message) -> Bounce | None:
     """The recipients of the delivery-status fields, with the readable paragraph as diagnostic."""
-    readable = readable_text(msg)
+    readable = c.readable_text(msg)
     texts = paragraphs(readable)
-    per_message, blocks = dsn_fields(status_text(msg))
+    per_message, blocks = c.dsn_fields(c.status_text(msg))
     delayed = bool(_DELAYED.search(msg.subject) or _DELAYED.search(readable[:2000]))
     failures: list[Failure] = []
     for block in blocks:
-        addr = recipient_of(block)
+        addr = c.recipient_of(block)
         if not addr:
             continue
-        original = clean_address(block.get("original-recipient", "")) or ""
+        original = c.clean_address(block.get("original-recipient", "")) or ""
         paragraph = texts.get(addr.lower()) or texts.get(original.lower(), "")
         diag = block.get("diagnostic-code", "")
         # The paragraph holds the same words plus "host X said:" and the command; keep the
@@ -127,18 +115,18 @@ def parse(msg: Message) -> Bounce | None:
             diag = paragraph
         # The fields' Action wins; a delay warning only speaks for blocks without one.
         action = Action.DELAYED if delayed and not block.get("action") else None
-        failure = block_failure(block, diagnostic=diag, action=action)
+        failure = c.block_failure(block, diagnostic=diag, action=action)
         if failure:
             failures.append(failure)
     if not failures:
         # A paste without the delivery-status part: the paragraphs alone.
         for addr, text in texts.items():
             # <kijitora@example.jp>: host mx.example.jp[192.0.2.1] said: 550 5.1.1 ... (in reply to RCPT TO command)
-            failures.append(make_failure(addr, diagnostic=text, action=Action.DELAYED if delayed else None))
+            failures.append(c.make_failure(addr, diagnostic=text, action=Action.DELAYED if delayed else None))
     if not failures and _UNAVAILABLE in readable.lower():
         # "--- Delivery report unavailable ---": only the attached original names the recipient.
-        m = _TO.search(attached_headers(msg))
-        addr = clean_address(m.group(1)) if m else None
+        m = _TO.search(c.attached_headers(msg))
+        addr = c.clean_address(m.group(1)) if m else None
         if addr:
-            failures.append(make_failure(addr, diagnostic=fold(readable[-500:])))
-    return bounce_of("postfix", msg, failures, per_message)
+            failures.append(c.make_failure(addr, diagnostic=c.fold(readable[-500:])))
+    return c.bounce_of("postfix", msg, failures, per_message)

@@ -11,20 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from bot.models import Bounce, Failure, Message
-from bot.parsers._common import (
-    block_failure,
-    bounce_of,
-    clean_address,
-    clean_host,
-    dsn_fields,
-    find_phase,
-    fold,
-    has_any,
-    make_failure,
-    readable_text,
-    recipient_of,
-    status_text,
-)
+from bot.parsers import _common as c
 from bot.vocab import Action, Phase
 
 _SUBJECTS = ("see transcript for details", "returned mail:", "warning: could not send message for past")
@@ -89,14 +76,14 @@ class _Transcript:
     def about(self, addr: str) -> str:
         """The transcript's line for an address (or its local part), with sendmail's queue notes."""
         own = self.by_address.get(addr) or self.by_address.get(addr.split("@")[0], "")
-        return fold(" ".join([own, *self.notes])) if own else ""
+        return c.fold(" ".join([own, *self.notes])) if own else ""
 
 
 def detect(msg: Message) -> bool:
     """Sendmail's subjects, or its section lines in the text."""
-    if has_any(msg.subject, _SUBJECTS):
+    if c.has_any(msg.subject, _SUBJECTS):
         return True
-    return has_any(msg.text[:20000], _MARKERS)
+    return c.has_any(msg.text[:20000], _MARKERS)
 
 
 def _sections(text: str) -> dict[str, list[str]]:
@@ -125,7 +112,7 @@ def _transcript(lines: list[str]) -> _Transcript:
         received = _RECEIVED.match(line)
         addr_error = _ADDRESS_ERROR.match(line)
         if talking:
-            host, command, pending = clean_host(talking.group(1)) or "", "", []
+            host, command, pending = c.clean_host(talking.group(1)) or "", "", []
             t.last_host = t.last_host or host
         elif sent:
             # >>> RCPT To:<kijitora@example.jp>
@@ -139,7 +126,7 @@ def _transcript(lines: list[str]) -> _Transcript:
             pending.append(reply)
         elif addr_error:
             # 554 <kijitora@example.edu>... Remote protocol error   (V5: add the reply that caused it)
-            addr = (clean_address(addr_error.group(2)) or addr_error.group(2)).lower()
+            addr = (c.clean_address(addr_error.group(2)) or addr_error.group(2)).lower()
             own = line.strip()
             text = own + (": " + pending[-1] if pending and pending[-1] not in own else "")
             if addr and addr not in t.by_address:
@@ -147,7 +134,7 @@ def _transcript(lines: list[str]) -> _Transcript:
                 t.hosts[addr] = host
                 t.commands[addr] = command
             pending = []
-        elif (status := _HOST_STATUS.match(line)) and clean_host(status.group(1)) != host:
+        elif (status := _HOST_STATUS.match(line)) and c.clean_host(status.group(1)) != host:
             # 550 example.or.jp (smtp)... 550 Host unknown   — V5 moved on to another host: the
             # session lines above are not about the addresses that follow.
             host, command, pending = "", "", []
@@ -169,7 +156,7 @@ def _listed(lines: list[str]) -> dict[str, str]:
         m = _LISTED.match(line)
         reason = _REASON.match(line)
         if m:
-            current = clean_address(m.group(1)) or ""
+            current = c.clean_address(m.group(1)) or ""
             if current:
                 found.setdefault(current, "")
             wrapped = False
@@ -187,7 +174,7 @@ def _listed(lines: list[str]) -> dict[str, str]:
 
 def parse(msg: Message) -> Bounce | None:
     """Failures from the delivery-status fields, the address list, or the V5 transcript lines."""
-    readable = readable_text(msg)
+    readable = c.readable_text(msg)
     sections = _sections(readable)
     transcript = _transcript(sections.get("transcript of session follows", []))
     listed: dict[str, str] = {}
@@ -197,11 +184,11 @@ def parse(msg: Message) -> Bounce | None:
             listed.update(_listed(lines))
             delayed = delayed or bool(_DELAYED_SECTION.search(title))
     delayed = delayed or bool(_DELAYED_SECTION.search(msg.subject))
-    per_message, blocks = dsn_fields(status_text(msg))
-    joined = fold(" ".join(transcript.replies))
+    per_message, blocks = c.dsn_fields(c.status_text(msg))
+    joined = c.fold(" ".join(transcript.replies))
     failures: list[Failure] = []
     for block in blocks:
-        addr = (recipient_of(block) or "").lower()
+        addr = (c.recipient_of(block) or "").lower()
         diag = block.get("diagnostic-code", "")
         body = diag.split(";", 1)[-1].strip()
         if not body or body.isdigit():
@@ -212,11 +199,11 @@ def parse(msg: Message) -> Bounce | None:
         else:
             # The server's own replies say more than the summary: those naming this address,
             # or all of them when the bounce is about one recipient.
-            own = fold(" ".join(r for r in transcript.replies if addr and addr in r.lower()))
+            own = c.fold(" ".join(r for r in transcript.replies if addr and addr in r.lower()))
             longer = own or (joined if len(blocks) == 1 else "")
             diag = longer if len(longer) > len(body) else diag
         host = None if block.get("remote-mta") else transcript.hosts.get(addr) or transcript.last_host
-        failure = block_failure(block, diagnostic=diag, phase=_phase(transcript, addr), remote_mta=host)
+        failure = c.block_failure(block, diagnostic=diag, phase=_phase(transcript, addr), remote_mta=host)
         if failure:
             failures.append(failure)
     if not failures:
@@ -224,7 +211,7 @@ def parse(msg: Message) -> Bounce | None:
     action = Action.DELAYED if delayed else None
     if action:
         failures = [f if f.action else _with_action(f, action) for f in failures]
-    return bounce_of("sendmail", msg, failures, per_message)
+    return c.bounce_of("sendmail", msg, failures, per_message)
 
 
 _NEED_RCPT = re.compile(r"\A503\b|need rcpt|no valid recipients|rcpt commands were rejected", re.IGNORECASE)
@@ -235,9 +222,9 @@ def _phase(transcript: _Transcript, addr: str) -> Phase | None:
     if addr in transcript.commands:
         # The transcript's own line for this address: the command sent in its session, if any.
         command = transcript.commands[addr]
-        phase = find_phase(">>> " + command) if command else None
+        phase = c.find_phase(">>> " + command) if command else None
     else:
-        phase = find_phase(transcript.text)
+        phase = c.find_phase(transcript.text)
     if phase is Phase.DATA and any(_NEED_RCPT.search(r) for r in transcript.replies):
         # >>> DATA / <<< 550 5.1.1 <a@example.jp>... User Unknown / <<< 503 5.0.0 Need RCPT (recipient)
         return Phase.RCPT
@@ -245,7 +232,7 @@ def _phase(transcript: _Transcript, addr: str) -> Phase | None:
 
 
 def _with_action(f: Failure, action: Action) -> Failure:
-    return make_failure(
+    return c.make_failure(
         f.address,
         status=f.status,
         diagnostic=f.diagnostic,
@@ -258,7 +245,7 @@ def _with_action(f: Failure, action: Action) -> Failure:
 
 def _joined(about: str, reason: str) -> str:
     """The transcript's line for an address, with the listed reason when it says more (a line cut by a wrap)."""
-    if not about or not reason or fold(reason) in fold(about):
+    if not about or not reason or c.fold(reason) in c.fold(about):
         return about or reason
     return about + " " + reason
 
@@ -275,7 +262,7 @@ def _without_fields(
             transcript.errors + transcript.notes
         )
         failures.append(
-            make_failure(
+            c.make_failure(
                 addr,
                 diagnostic=diag,
                 remote_mta=transcript.hosts.get(low) or None,
@@ -288,7 +275,7 @@ def _without_fields(
         m = _TO.search(readable[unsent:] if unsent >= 0 else "") or _TO.search(
             "\n".join(p.text for p in msg.parts if p.content_type.startswith(("message/", "text/rfc822")))
         )
-        addr = clean_address(m.group(1)) if m else None
+        addr = c.clean_address(m.group(1)) if m else None
         if addr:
-            failures.append(make_failure(addr, diagnostic=" ".join(transcript.errors)))
+            failures.append(c.make_failure(addr, diagnostic=" ".join(transcript.errors)))
     return failures
