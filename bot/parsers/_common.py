@@ -4,7 +4,7 @@ The helpers live by concept and are re-exported here, so one import serves a for
 - _address: ADDRESS, clean_address, find_addresses
 - _codes: find_status, find_reply_code, SPECIFIC_STATUS, status_class, find_phase, find_remote_mta, clean_host
 - _text: fold, strip_diag_type, drop_repeated_prefixes, join_continuations, paragraph_after, iter_lines,
-  search_before, earliest
+  search_before, earliest, entries_by_address
 - _failure: make_failure (build every Failure with it), finish (order, dedupe, drop delivered), parse_action
 - _dsn: dsn_fields, recipient_of, block_failure, dsn_failures
 - _literals: Gated, gated, comparable, lowered (literal gates before regex searches, cached lower-casing)
@@ -45,6 +45,7 @@ from bot.parsers._literals import Gated, comparable, gated, lowered
 from bot.parsers._text import (
     drop_repeated_prefixes,
     earliest,
+    entries_by_address,
     fold,
     iter_lines,
     join_continuations,
@@ -72,6 +73,7 @@ __all__ = [
     "dsn_failures",
     "dsn_fields",
     "earliest",
+    "entries_by_address",
     "find_addresses",
     "find_phase",
     "find_remote_mta",

@@ -109,6 +109,26 @@ def _occurrences(text: str, literal: str, pos: int) -> Iterator[int]:
         q = text.find(literal, q + 1)
 
 
+def entries_by_address(
+    lines: Iterable[str], recipient: re.Pattern[str], *, stop: re.Pattern[str] | None = None
+) -> list[tuple[str, list[str]]]:
+    """(address, its lines) per recipient line, in order.
+
+    A line `recipient` matches starts an entry (group 1: the address, group 2: the rest of the
+    line); the non-blank lines after it belong to it, stripped, up to a line `stop` matches.
+    """
+    found: list[tuple[str, list[str]]] = []
+    for line in lines:
+        if stop is not None and stop.match(line):
+            break
+        m = recipient.match(line)
+        if m:
+            found.append((m.group(1), [m.group(2)] if m.group(2).strip() else []))
+        elif found and line.strip():
+            found[-1][1].append(line.strip())
+    return found
+
+
 def iter_lines(text: str) -> Iterator[tuple[int, str]]:
     """(index, line) pairs of text, lines right-stripped."""
     for i, line in enumerate(text.split("\n")):

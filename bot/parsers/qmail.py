@@ -14,6 +14,7 @@ from bot.parsers._common import (
     bounce_of,
     clean_address,
     clean_host,
+    entries_by_address,
     fold,
     has_any,
     make_failure,
@@ -69,16 +70,7 @@ def _entries(text: str) -> list[tuple[str, list[str]]]:
     """(address, the lines about it) in order."""
     lines = text.split("\n")
     start = next((i for i, line in enumerate(lines) if _START.match(line)), 0)
-    entries: list[tuple[str, list[str]]] = []
-    for line in lines[start:]:
-        if _STOP.match(line):
-            break
-        m = _ENTRY.match(line)
-        if m:
-            entries.append((m.group(1), [m.group(2)] if m.group(2).strip() else []))
-        elif entries and line.strip():
-            entries[-1][1].append(line.strip())
-    return entries
+    return entries_by_address(lines[start:], _ENTRY, stop=_STOP)
 
 
 def _remote(text: str) -> str | None:

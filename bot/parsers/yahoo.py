@@ -41,15 +41,10 @@ def parse(msg: Message) -> Bounce | None:
     if not head:
         return None
     body = _END.split(text[head.end() :], maxsplit=1)[0]
-    entries: list[tuple[str, list[str]]] = []
-    for line in body.split("\n")[:400]:
-        m = _RECIPIENT.match(line)
-        if m:
-            entries.append((m.group(1), [m.group(2)] if m.group(2).strip() else []))
-        elif entries and line.strip():
-            # Remote host said: 550 5.2.2 <kijitora@example.jp>... Mailbox Full [RCPT_TO]
-            # No mx record found for domain=libsisimai.org
-            entries[-1][1].append(line.strip())
+    # <kijitora@example.jp>:   then its lines:
+    # Remote host said: 550 5.2.2 <kijitora@example.jp>... Mailbox Full [RCPT_TO]
+    # No mx record found for domain=libsisimai.org
+    entries = c.entries_by_address(body.split("\n")[:400], _RECIPIENT)
     failures: list[Failure] = []
     for addr, lines in entries:
         said = _SAID.sub("", " ".join(lines))
