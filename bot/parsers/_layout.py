@@ -21,6 +21,11 @@ _NEVER = re.compile(r"(?!)")
 _DSN_START = re.compile(r"\A(?:Reporting-MTA|Final-Recipient|Original-Recipient|Received-From-MTA):", re.I)
 
 
+# One address in a layout's recipient pattern, as group "addr": up to the first character that
+# cannot be in it (the domain stops at a colon, semicolon or comma too).
+ADDR = r"(?P<addr>[^\s<>\"'\[\]()]{1,254}@[^\s<>\"'\[\]():;,]{1,254}?)"
+
+
 @dataclass(frozen=True)
 class Layout:
     """How one MTA writes its report."""

@@ -10,10 +10,9 @@ from __future__ import annotations
 import re
 
 from bot.models import Bounce, Message
-from bot.parsers._layout import Layout, detect_any, parse_any
+from bot.parsers._layout import ADDR, Layout, detect_any, parse_any
 from bot.vocab import Phase
 
-_ADDR = r"(?P<addr>[^\s<>\"'\[\]()]{1,254}@[^\s<>\"'\[\]():;,]{1,254}?)"
 _I = re.IGNORECASE
 
 LAYOUTS: tuple[Layout, ...] = (
@@ -27,7 +26,7 @@ LAYOUTS: tuple[Layout, ...] = (
         markers=("this is the dragonfly mail agent", "there was an error delivering your mail to"),
         start=re.compile(r"\AThis is the DragonFly Mail Agent", _I),
         recipients=(
-            re.compile(r"\AThere was an error delivering your mail to <" + _ADDR + r">\.?\s{0,3}\Z", _I),
+            re.compile(r"\AThere was an error delivering your mail to <" + ADDR + r">\.?\s{0,3}\Z", _I),
         ),
         stop=re.compile(r"\AMessage headers follow\.", _I),
         remote=(re.compile(r"\A(\S{1,255}) \[[0-9A-Fa-f.:]{2,45}\] did not like our", _I),),
@@ -51,7 +50,7 @@ LAYOUTS: tuple[Layout, ...] = (
             "an error has occurred while attempting to deliver a message for",
         ),
         start=re.compile(r"list of recipients:", _I),
-        recipients=(re.compile(r"\A\s{0,2}" + _ADDR + r":\s{1,3}(?P<text>.{1,2000})\Z"),),
+        recipients=(re.compile(r"\A\s{0,2}" + ADDR + r":\s{1,3}(?P<text>.{1,2000})\Z"),),
         stop=re.compile(r"\A\s{0,8}Below is a copy of the original message:", _I),
         ignore=re.compile(r"\A\s{4}"),  # OpenSMTPD indents its own prose, never the recipients
         delayed=re.compile(r"is delayed for more than|temporary failure report", _I),
@@ -64,7 +63,7 @@ LAYOUTS: tuple[Layout, ...] = (
         name="notes",
         markers=("------- failure reasons", "not listed in public name & address book"),
         start=re.compile(r"\A-{3,}\s{0,3}Failure Reasons", _I),
-        recipients=(re.compile(r"\A\s{0,4}<?" + _ADDR + r">?\s{0,3}\Z"),),
+        recipients=(re.compile(r"\A\s{0,4}<?" + ADDR + r">?\s{0,3}\Z"),),
         stop=re.compile(r"\A-{3,}\s{0,3}Returned Message", _I),
         reason_first=True,
         to_fallback=True,
@@ -76,7 +75,7 @@ LAYOUTS: tuple[Layout, ...] = (
         name="domino",
         markers=("\nwas not delivered to:",),
         start=re.compile(r"\A\s{0,4}was not delivered to:\s{0,3}\Z", _I),
-        recipients=(re.compile(r"\A\s{0,4}<?" + _ADDR + r">?\s{0,3}\Z"),),
+        recipients=(re.compile(r"\A\s{0,4}<?" + ADDR + r">?\s{0,3}\Z"),),
         ignore=re.compile(r"\A\s{0,4}because:\s{0,3}\Z", _I),
     ),
     Layout(
@@ -92,10 +91,10 @@ LAYOUTS: tuple[Layout, ...] = (
             # Two words at least before the colon: "Sender: a@b" is a header, not a reason.
             re.compile(
                 r"\A\s{0,4}(?P<text>[A-Za-z][\w,/-]{0,40}(?: [\w,/().-]{1,40}){1,8}):\s{0,3}"
-                + _ADDR
+                + ADDR
                 + r"\s{0,3}\Z"
             ),
-            re.compile(r"\A\s{0,4}undeliverable\s{1,3}to\s{1,3}<?" + _ADDR + r">?\s{0,3}\Z", _I),
+            re.compile(r"\A\s{0,4}undeliverable\s{1,3}to\s{1,3}<?" + ADDR + r">?\s{0,3}\Z", _I),
         ),
         stop=re.compile(r"\A\s{0,4}Original message follows\.", _I),
         ignore=re.compile(r"\A\s{0,4}(?:Save to the following Address Book|To|CC|Date|Subject):", _I),
@@ -117,7 +116,7 @@ LAYOUTS: tuple[Layout, ...] = (
         name="mailfoundry",
         markers=("delivery failed for the following reason:", "unable to deliver message to: <"),
         subjects=("message delivery has failed",),
-        recipients=(re.compile(r"\AUnable to deliver message to: <" + _ADDR + r">\s{0,3}\Z", _I),),
+        recipients=(re.compile(r"\AUnable to deliver message to: <" + ADDR + r">\s{0,3}\Z", _I),),
         ignore=re.compile(
             r"\A(?:Delivery failed for the following reason:|This has been a permanent failure)", _I
         ),
@@ -132,7 +131,7 @@ LAYOUTS: tuple[Layout, ...] = (
         name="james",
         markers=("error message below:", "message details:"),
         subjects=("[bounce]",),
-        recipients=(re.compile(r"\A\s{0,4}RCPT TO:\s{0,3}<?" + _ADDR + r">?\s{0,3}\Z", _I),),
+        recipients=(re.compile(r"\A\s{0,4}RCPT TO:\s{0,3}<?" + ADDR + r">?\s{0,3}\Z", _I),),
         ignore=re.compile(
             r"\A\s{0,4}(?:Error message below:|Message details:|Subject:|Sent date:|MAIL FROM:|From:|To:|CC:"
             r"|Size \(in bytes\):|Number of lines:|Content-|-{2,}|boundary=)",
@@ -150,7 +149,7 @@ LAYOUTS: tuple[Layout, ...] = (
             "you are not a member of this mailing list",
             "duplicated message-id",
         ),
-        recipients=(re.compile(r"\A(?P<text>.{1,300}<" + _ADDR + r">\.)\s{0,3}\Z"),),
+        recipients=(re.compile(r"\A(?P<text>.{1,300}<" + ADDR + r">\.)\s{0,3}\Z"),),
         stop=re.compile(r"\A\s{0,4}Original mail as follows:", _I),
         ignore=re.compile(r"\A\s{0,8}(?:guide|to the address|where guide|the mail body|if you know)\b", _I),
     ),
@@ -160,7 +159,7 @@ LAYOUTS: tuple[Layout, ...] = (
         name="x1",
         markers=("---the following addresses had delivery errors---",),
         start=re.compile(r"\A-{3}The following addresses had delivery errors-{3}", _I),
-        recipients=(re.compile(r"\A" + _ADDR + r"\s{1,4}\[(?P<text>.{1,500})\]\s{0,3}\Z"),),
+        recipients=(re.compile(r"\A" + ADDR + r"\s{1,4}\[(?P<text>.{1,500})\]\s{0,3}\Z"),),
         stop=re.compile(r"\A(?:Received: from|Return-Path:|-{3})", _I),
         same_line=True,
     ),
@@ -172,7 +171,7 @@ LAYOUTS: tuple[Layout, ...] = (
         name="x2",
         markers=("unable to deliver message to the following address(es).",),
         start=re.compile(r"\AUnable to deliver message to the following address", _I),
-        recipients=(re.compile(r"\A<" + _ADDR + r">:\s{0,3}(?P<text>.{0,2000})\Z"),),
+        recipients=(re.compile(r"\A<" + ADDR + r">:\s{0,3}(?P<text>.{0,2000})\Z"),),
         stop=re.compile(r"\A-{2,3} (?:Original message follows|Below this line)", _I),
     ),
     Layout(
@@ -184,7 +183,7 @@ LAYOUTS: tuple[Layout, ...] = (
         name="x3",
         markers=("delivery to the following recipients failed permanently:", "technical details:"),
         start=re.compile(r"\ADelivery to the following recipients? failed", _I),
-        recipients=(re.compile(r"\A\s{1,8}\*\s{1,3}" + _ADDR + r"\s{0,3}\Z"),),
+        recipients=(re.compile(r"\A\s{1,8}\*\s{1,3}" + ADDR + r"\s{0,3}\Z"),),
         stop=re.compile(r"\A(?:Content-Type:\s{0,3}message/rfc822|-{3,} ?Original message)", _I),
         ignore=re.compile(r"\A\s{0,30}(?:={5,}|Technical details:|-{5,})", _I),
         remote=(re.compile(r"\ASMTP:\w{2,8} host (\S{1,255}?):", _I),),

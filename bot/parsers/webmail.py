@@ -8,10 +8,9 @@ from __future__ import annotations
 import re
 
 from bot.models import Bounce, Message
-from bot.parsers._layout import Layout, detect_any, parse_any
+from bot.parsers._layout import ADDR, Layout, detect_any, parse_any
 from bot.vocab import Phase
 
-_ADDR = r"(?P<addr>[^\s<>\"'\[\]()]{1,254}@[^\s<>\"'\[\]():;,]{1,254}?)"
 _I = re.IGNORECASE
 
 LAYOUTS: tuple[Layout, ...] = (
@@ -27,9 +26,9 @@ LAYOUTS: tuple[Layout, ...] = (
         name="gmx",
         markers=("--- the header of the original message is following. ---",),
         recipients=(
-            re.compile(r"\A\"" + _ADDR + r"\":\s{0,3}\Z"),
-            re.compile(r"\A<" + _ADDR + r">:?\s{0,3}\Z"),
-            re.compile(r"\A" + _ADDR + r":\s{0,3}\Z"),
+            re.compile(r"\A\"" + ADDR + r"\":\s{0,3}\Z"),
+            re.compile(r"\A<" + ADDR + r">:?\s{0,3}\Z"),
+            re.compile(r"\A" + ADDR + r":\s{0,3}\Z"),
         ),
         stop=re.compile(r"\A-{3} The header of the original message is following\. -{3}", _I),
         ignore=re.compile(
@@ -53,8 +52,8 @@ LAYOUTS: tuple[Layout, ...] = (
         markers=("error_code :", "[status: error, address: <", "[status: warning, address: <"),
         start=re.compile(r"\AThis message was created automatically by mail delivery", _I),
         recipients=(
-            re.compile(r"\A" + _ADDR + r"\s{1,4}(?P<text>.{1,2000})\Z"),
-            re.compile(r"\A(?P<text>\[Status: [^<>]{0,100}<" + _ADDR + r">,.{0,1000})\Z", _I),
+            re.compile(r"\A" + ADDR + r"\s{1,4}(?P<text>.{1,2000})\Z"),
+            re.compile(r"\A(?P<text>\[Status: [^<>]{0,100}<" + ADDR + r">,.{0,1000})\Z", _I),
         ),
         stop=re.compile(r"\AReceived:\s{0,3}from", _I),
         ignore=re.compile(
