@@ -20,6 +20,7 @@ from bot.parsers._common import (
     finish,
     fold,
     make_failure,
+    paragraph_after,
     readable_text,
 )
 from bot.parsers._refusal import names_a_cause, server_said
@@ -193,16 +194,6 @@ def _wrapped_before(lines: list[str], index: int) -> str:
     return " ".join(line.strip() for line in lines[start:index])
 
 
-def _paragraph(lines: list[str], index: int) -> list[str]:
-    """The lines from `index` up to the next blank line, at most 10."""
-    out: list[str] = []
-    for line in lines[index : index + 10]:
-        if not line.strip():
-            break
-        out.append(line)
-    return out
-
-
 def _has_code(text: str) -> bool:
     return bool(find_status(text) or find_reply_code(text))
 
@@ -249,7 +240,7 @@ def parse(msg: Message) -> Bounce | None:
     for addr, index, _ in chosen:
         diag = _diagnostic_for(lines, index, evidence)
         # The lines from the address on show the session ("mx [ip]:", ">>> RCPT TO:<a>", "<<< 550 ...").
-        context = "\n".join(_paragraph(lines, index)) + "\n" + diag
+        context = "\n".join(paragraph_after(lines, index, limit=10)) + "\n" + diag
         failures.append(make_failure(addr, diagnostic=diag, context=context))
     if not failures:
         # Nothing names a recipient: the attached original's To: does, when the error is clear.
