@@ -99,6 +99,7 @@ __all__ = [
     "status_class",
     "status_text",
     "strip_diag_type",
+    "subject_or_text_has",
     "unwrap",
     "with_inner_reply",
 ]
@@ -143,6 +144,13 @@ def has_any(text: str, markers: Iterable[str]) -> bool:
         if marker in low:
             return True
     return False
+
+
+def subject_or_text_has(
+    msg: Message, subjects: Iterable[str], markers: Iterable[str], *, head: int = 20000
+) -> bool:
+    """True when the Subject holds a subject marker or the text's first `head` characters a marker."""
+    return has_any(msg.subject, subjects) or has_any(msg.text[:head], markers)
 
 
 def header_has(msg: Message, name: str, markers: Iterable[str]) -> bool:

@@ -47,9 +47,7 @@ class Layout:
 
     def detect(self, msg: Message) -> bool:
         """Cheap test on Subject and the first part of the text."""
-        if self.subjects and c.has_any(msg.subject, self.subjects):
-            return True
-        return c.has_any(msg.text[:30000], self.markers)
+        return c.subject_or_text_has(msg, self.subjects, self.markers, head=30000)
 
 
 def _report(layout: Layout, text: str) -> list[str]:

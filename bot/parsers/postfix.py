@@ -40,9 +40,7 @@ _TO = re.compile(r"^to:[ \t]{0,20}([^\n]{1,500})", re.IGNORECASE | re.MULTILINE)
 
 def detect(msg: Message) -> bool:
     """Postfix's subjects, or its report's wording and X-Postfix-* fields in the text."""
-    if c.has_any(msg.subject, _SUBJECTS):
-        return True
-    return c.has_any(msg.text[:20000], _MARKERS)
+    return c.subject_or_text_has(msg, _SUBJECTS, _MARKERS)
 
 
 def paragraphs(text: str) -> dict[str, str]:

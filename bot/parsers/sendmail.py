@@ -81,9 +81,7 @@ class _Transcript:
 
 def detect(msg: Message) -> bool:
     """Sendmail's subjects, or its section lines in the text."""
-    if c.has_any(msg.subject, _SUBJECTS):
-        return True
-    return c.has_any(msg.text[:20000], _MARKERS)
+    return c.subject_or_text_has(msg, _SUBJECTS, _MARKERS)
 
 
 def _sections(text: str) -> dict[str, list[str]]:
