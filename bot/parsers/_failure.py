@@ -6,15 +6,8 @@ import re
 from collections.abc import Iterable
 
 from bot.models import Failure
+from bot.parsers import _codes as codes
 from bot.parsers._address import clean_address
-from bot.parsers._codes import (
-    SPECIFIC_STATUS,
-    clean_host,
-    find_phase,
-    find_remote_mta,
-    find_reply_code,
-    find_status,
-)
 from bot.parsers._text import drop_repeated_prefixes, fold, strip_diag_type
 from bot.vocab import Action, Phase, Reason
 
@@ -63,8 +56,8 @@ def make_failure(
     diag = drop_repeated_prefixes(fold(strip_diag_type(diagnostic)))
     given = _STATUS_FIELD.match(status or "")
     given_status = given.group(1) if given else None
-    diag_status = find_status(diag)
-    if diag_status and SPECIFIC_STATUS.match(diag_status):
+    diag_status = codes.find_status(diag)
+    if diag_status and codes.SPECIFIC_STATUS.match(diag_status):
         final_status = diag_status
     elif (
         diag_status
@@ -79,9 +72,9 @@ def make_failure(
     if act is None and final_status and final_status[0] == "5":
         act = Action.FAILED
     reply = reply_code if reply_code and reply_code[:1] in "2345" else None
-    reply = reply or find_reply_code(diag)
-    host = clean_host(remote_mta) if remote_mta else None
-    host = host or find_remote_mta(diag) or (find_remote_mta(context) if context else None)
+    reply = reply or codes.find_reply_code(diag)
+    host = codes.clean_host(remote_mta) if remote_mta else None
+    host = host or codes.find_remote_mta(diag) or (codes.find_remote_mta(context) if context else None)
     return Failure(
         address=clean_address(address) or address.strip(),
         status=final_status,
@@ -89,7 +82,7 @@ def make_failure(
         action=act,
         remote_mta=host,
         diagnostic=diag,
-        phase=phase or find_phase(diag) or (find_phase(context) if context else None),
+        phase=phase or codes.find_phase(diag) or (codes.find_phase(context) if context else None),
         reason_hint=reason_hint,
     )
 
