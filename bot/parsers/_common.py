@@ -6,10 +6,11 @@ The helpers live by concept and are re-exported here, so one import serves a for
 - _text: fold, strip_diag_type, drop_repeated_prefixes, join_continuations, paragraph_after, iter_lines,
   search_before, earliest, entries_by_address
 - _failure: make_failure (build every Failure with it), finish (order, dedupe, drop delivered), parse_action
-- _dsn: dsn_fields, recipient_of, block_failure, dsn_failures
+- _dsn: dsn_fields, recipient_of, block_failure, dsn_failures, merge_dsn (text failures + DSN fields)
 - _literals: Gated, gated, comparable, lowered (literal gates before regex searches, cached lower-casing)
+- _wrapped: Reply, unwrap, with_inner_reply (the innermost reply of a line a relay wrapped)
 This module itself: the parts of a message (readable, status, attached headers), markers,
-the original sender, a readable part's error line, and the provider helpers for wrapped replies.
+the original sender, the Bounce of a format, and a readable part's error line.
 
 Everything is linear-time: expressions have bounded repetitions and no nested quantifiers over
 overlapping classes; input lines are already cut by normalize.
@@ -19,7 +20,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
 
 from bot.models import Bounce, Failure, Message
 from bot.parsers._address import ADDRESS, clean_address, find_addresses
@@ -38,6 +38,7 @@ from bot.parsers._dsn import (
     block_failure,
     dsn_failures,
     dsn_fields,
+    merge_dsn,
     recipient_of,
 )
 from bot.parsers._failure import finish, make_failure, parse_action
@@ -53,6 +54,7 @@ from bot.parsers._text import (
     search_before,
     strip_diag_type,
 )
+from bot.parsers._wrapped import Reply, unwrap, with_inner_reply
 
 __all__ = [
     "ADDRESS",
@@ -242,107 +244,3 @@ def readable_diagnostic(text: str, address: str = "") -> str:
 
 def _continues(lines: list[str], i: int) -> bool:
     return i + 1 < len(lines) and lines[i + 1][:1] in (" ", "\t") and bool(lines[i + 1].strip())
-
-
-# --- provider helpers ---
-# The innermost server reply inside a line that a relay or a mail server wrapped around it.
-# Exchange quotes a smart host, which quotes the receiving server; SES and WorkMail append the
-# remote reply to their own. The status and reply code that say what happened are the innermost
-# ones: `5.1.0 Unknown address error 554-'5.7.1. Relay access denied'` is a relay refusal (554 5.7.1).
-
-# The wrapper's own code at the start, tolerating the "554.5.0.0" people type for "554 5.0.0".
-_OUTER = re.compile(r"\A\s{0,5}#?([245]\d\d)(?:[ .-]{1,2}#?([245]\.\d{1,3}\.\d{1,3}))?")
-# Exchange: #<exchange.contoso.com #5.7.1 smtp;530 5.7.1 Client was not authenticated> #SMTP#
-_SMTP_HASH = re.compile(
-    r"#<\s{0,3}[^\s#<>]{1,255}\s{1,3}#([245]\.\d{1,3}\.\d{1,3})\s{0,3}(?:smtp\s{0,2};\s{0,3})?([^\n]{0,2000}?)>\s{0,3}(?:#SMTP#|\Z)",
-    re.I,
-)
-# Momentum-style smart hosts: a status, a description, then the remote reply in quotes.
-# 5.1.0 Unknown address error 554-'5.7.1. Relay access denied.
-# 5.3.0 - Other mail system problem 550-'Unknown user a@docomo.ne.jp' (delivery attempts: 0)
-# 5.1.2 - Bad destination host 'DNS Hard Error looking up example.jp (MX): NXDomain' (delivery attempts: 0)
-_MOMENTUM = re.compile(
-    r"(?<![\w.])([245]\.\d{1,3}\.\d{1,3})\s{0,3}-?\s{0,3}[A-Za-z][A-Za-z ]{2,60}?\s{0,3}(?:([245]\d\d)-?\s{0,2})?'([^\n]{0,2000})"
-)
-# A reply appended in angle brackets: "554 4.4.7 Message expired: ...<421 4.4.2 Connection timed out>"
-_ANGLE = re.compile(r"<\s{0,2}([245]\d\d)[ -]([245]\.\d{1,3}\.\d{1,3})?([^<>\n]{0,500})>")
-
-
-@dataclass(frozen=True, slots=True)
-class Reply:
-    """The codes of the reply that counts, and whether they came from inside a wrapper."""
-
-    reply: str | None
-    status: str | None
-    nested: bool
-
-
-def unwrap(text: str) -> Reply:
-    """The innermost reply code and status of a possibly wrapped server line.
-
-    `#<ex.example.jp #5.7.1 smtp;530 5.7.1 Client was not authenticated> #SMTP#` → 530, 5.7.1;
-    `554.5.0.0(#5.0.0 smtp;5.1.2 - Bad destination host 'DNS Hard Error ...'` → 554, 5.1.2;
-    `550 5.1.1 User unknown` → 550, 5.1.1 (not nested).
-    """
-    outer = _OUTER.match(text)
-    outer_reply = outer.group(1) if outer else find_reply_code(text)
-    outer_status = outer.group(2) if outer and outer.group(2) else find_status(text)
-    m = _SMTP_HASH.search(text)
-    if m:
-        inner = m.group(2)
-        return Reply(find_reply_code(inner) or outer_reply, find_status(inner) or m.group(1), True)
-    m = _MOMENTUM.search(text)
-    if m:
-        inner_status = find_status(m.group(3))
-        status = inner_status or m.group(1)
-        if m.group(2) or status != outer_status:
-            return Reply(m.group(2) or outer_reply, status, True)
-    m = _ANGLE.search(text)
-    if m and m.start() > 0:
-        return Reply(m.group(1), m.group(2) or find_status(m.group(3)) or outer_status, True)
-    return Reply(outer_reply, outer_status, False)
-
-
-def merge_dsn(found: list[Failure], dsn: list[Failure]) -> list[Failure]:
-    """Failures read from a bounce's text, completed by its RFC 3464 fields for the same recipient.
-
-    The text names the refusing server's words and host; the fields add what the text lacks.
-    A specific status in the text wins over a generic one in the fields; a text diagnostic that
-    is only the bounce's explanation (no code in it) gives way to the fields' Diagnostic-Code.
-    A text failure without an address takes the only DSN recipient; recipients only the fields
-    name are kept after those of the text.
-    """
-    if not found:
-        return dsn
-    by_addr = {f.address.lower(): f for f in dsn}
-    out = []
-    for f in found:
-        d = by_addr.get(f.address.lower()) or (dsn[0] if not f.address and len(dsn) == 1 else None)
-        if d:
-            coded = bool(find_reply_code(f.diagnostic) or find_status(f.diagnostic))
-            generic = not f.status or not SPECIFIC_STATUS.match(f.status)
-            f = Failure(
-                address=f.address or d.address,
-                status=d.status if generic and d.status else f.status,
-                reply_code=f.reply_code or d.reply_code,
-                action=d.action or f.action,
-                remote_mta=f.remote_mta or d.remote_mta,
-                diagnostic=f.diagnostic if coded or not d.diagnostic else d.diagnostic,
-                phase=f.phase or d.phase,
-                reason_hint=f.reason_hint or d.reason_hint,
-            )
-        out.append(f)
-    known = {f.address.lower() for f in out}
-    return finish(out + [d for d in dsn if d.address.lower() not in known])
-
-
-def with_inner_reply(failure: Failure) -> Failure:
-    """The failure with the status and reply code of the innermost reply its diagnostic quotes."""
-    inner = unwrap(failure.diagnostic)
-    if inner.nested:
-        return replace(
-            failure, status=inner.status or failure.status, reply_code=inner.reply or failure.reply_code
-        )
-    if inner.reply and not failure.reply_code:
-        return replace(failure, reply_code=inner.reply)
-    return failure

@@ -7,6 +7,7 @@ import re
 
 from bot.models import Failure
 from bot.parsers._address import clean_address
+from bot.parsers._codes import SPECIFIC_STATUS, find_reply_code, find_status
 from bot.parsers._failure import finish, make_failure
 from bot.parsers._text import fold
 
@@ -148,3 +149,36 @@ def dsn_failures(text: str, *, keep_delivered: bool = False) -> tuple[dict[str, 
     per_message, blocks = dsn_fields(text)
     failures = [f for f in (block_failure(b) for b in blocks) if f]
     return per_message, finish(failures, keep_delivered=keep_delivered)
+
+
+def merge_dsn(found: list[Failure], dsn: list[Failure]) -> list[Failure]:
+    """Failures read from a bounce's text, completed by its RFC 3464 fields for the same recipient.
+
+    The text names the refusing server's words and host; the fields add what the text lacks.
+    A specific status in the text wins over a generic one in the fields; a text diagnostic that
+    is only the bounce's explanation (no code in it) gives way to the fields' Diagnostic-Code.
+    A text failure without an address takes the only DSN recipient; recipients only the fields
+    name are kept after those of the text.
+    """
+    if not found:
+        return dsn
+    by_addr = {f.address.lower(): f for f in dsn}
+    out = []
+    for f in found:
+        d = by_addr.get(f.address.lower()) or (dsn[0] if not f.address and len(dsn) == 1 else None)
+        if d:
+            coded = bool(find_reply_code(f.diagnostic) or find_status(f.diagnostic))
+            generic = not f.status or not SPECIFIC_STATUS.match(f.status)
+            f = Failure(
+                address=f.address or d.address,
+                status=d.status if generic and d.status else f.status,
+                reply_code=f.reply_code or d.reply_code,
+                action=d.action or f.action,
+                remote_mta=f.remote_mta or d.remote_mta,
+                diagnostic=f.diagnostic if coded or not d.diagnostic else d.diagnostic,
+                phase=f.phase or d.phase,
+                reason_hint=f.reason_hint or d.reason_hint,
+            )
+        out.append(f)
+    known = {f.address.lower() for f in out}
+    return finish(out + [d for d in dsn if d.address.lower() not in known])
