@@ -258,10 +258,12 @@ def _gave_error(lines: list[str]) -> tuple[str | None, str]:
 def _pasted_lines(text: str) -> list[Failure]:
     """A single Exchange or smart-host line pasted alone or inside other text."""
     lines = text.split("\n")
+    alone: bool | None = None  # no DSN field in the text: searched once, not once per line
     for i, line in enumerate(lines):
         reply, host = reply_in(line, lines[i + 1 : i + 6])
         if not reply:
-            alone = not _DSN_FIELD.search(text)
+            if alone is None:
+                alone = not _DSN_FIELD.search(text)
             m = (
                 _RESOLVER_LINE.search(line)
                 or (alone and (_RELAY_LINE.search(line) or _STATUS_FIRST.match(line)))
