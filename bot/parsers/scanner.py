@@ -8,8 +8,10 @@ each the error line(s) that concern it. A text that only names an address is no 
 
 from __future__ import annotations
 
+import bisect
 import re
 
+from bot.limits import MAX_RECIPIENTS
 from bot.models import Bounce, Failure, Message
 from bot.parsers._common import (
     ADDRESS,
@@ -172,7 +174,9 @@ def _diagnostic_for(lines: list[str], index: int, evidence: list[int]) -> str:
         if _has_code(own):
             return own
     # 次の宛先へのメールは配信できませんでした: a@example.jp   then, on its own line:  550 5.1.1 User unknown
-    after = [i for i in evidence if i > index and _same_paragraph_or_next(lines, index, i)]
+    # Evidence a few lines below (sorted: bisect, not a pass over all of it for each address).
+    below = evidence[bisect.bisect_right(evidence, index) : bisect.bisect_right(evidence, index + 12)]
+    after = [i for i in below if _same_paragraph_or_next(lines, index, i)]
     coded = [i for i in after if _has_code(lines[i])]
     if coded:
         return fold(own + " " + _with_continuation(lines, coded[0]))
@@ -181,6 +185,12 @@ def _diagnostic_for(lines: list[str], index: int, evidence: list[int]) -> str:
     if after:
         return _with_continuation(lines, after[0])
     return _with_continuation(lines, evidence[0]) if evidence else ""
+
+
+def _near(evidence: list[int], index: int, distance: int) -> bool:
+    """Whether a sorted list of line numbers has one within `distance` lines of `index`."""
+    at = bisect.bisect_left(evidence, index - distance)
+    return at < len(evidence) and evidence[at] <= index + distance
 
 
 def _wrapped_before(lines: list[str], index: int) -> str:
@@ -234,10 +244,19 @@ def parse(msg: Message) -> Bounce | None:
     best = min((rank for _, _, rank in found), default=None)
     if best == 2:
         # Plain addresses only count when they sit near an error line.
-        found = [c for c in found if any(abs(c[1] - e) <= 6 for e in evidence)]
+        found = [c for c in found if _near(evidence, c[1], 6)]
     chosen = [c for c in found if c[2] == best] if best is not None and best < 2 else found
     failures: list[Failure] = []
+    # The failure depends on the address and its line only: an address repeated on one line, or
+    # one past the recipient limit, would cost a diagnostic that finish() then drops.
+    done: set[tuple[str, int]] = set()
+    names: set[str] = set()
     for addr, index, _ in chosen:
+        key = addr.lower()
+        if (key, index) in done or (key not in names and len(names) >= MAX_RECIPIENTS):
+            continue
+        done.add((key, index))
+        names.add(key)
         diag = _diagnostic_for(lines, index, evidence)
         # The lines from the address on show the session ("mx [ip]:", ">>> RCPT TO:<a>", "<<< 550 ...").
         context = "\n".join(paragraph_after(lines, index, limit=10)) + "\n" + diag
