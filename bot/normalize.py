@@ -15,6 +15,7 @@ from email.message import Message as EmailMessage
 
 from bot.errors import BinaryInput, EmptyInput, InputTooLarge
 from bot.limits import MAX_INPUT_BYTES, MAX_LINE_CHARS, MAX_PART_CHARS
+from bot.markup import has_escaped_html, html_blocks_to_text, html_to_text, unescape
 from bot.mimetree import message_from_bytes
 from bot.models import Message, Part
 
@@ -185,7 +186,7 @@ def _walk(node: EmailMessage, parts: list[Part], depth: int) -> None:
         payload = node.get_payload(decode=True) or b""
         text = decode_bytes(payload, node.get_content_charset())
         if ctype == "text/html":
-            text = _html_to_text(text)
+            text = html_to_text(text)
         parts.append(Part(ctype, _clean(text)))
 
 
@@ -210,39 +211,16 @@ def _attached_headers(node: EmailMessage) -> str:
     return text.split("\n\n", 1)[0] if "\n\n" in text.replace("\r\n", "\n") else text
 
 
-_TAG = re.compile(r"<[^<>]{0,2000}>")
-_BR = re.compile(r"<(?:br|/p|/div|/tr|/li|/h[1-6])\b[^<>]{0,200}>", re.IGNORECASE)
-_ENTITIES = {"&lt;": "<", "&gt;": ">", "&amp;": "&", "&quot;": '"', "&#39;": "'", "&nbsp;": " "}
-_ENTITY = re.compile(r"&(?:lt|gt|amp|quot|#39|nbsp);")
-_ESCAPED_HTML = re.compile(r"&lt;html\b", re.IGNORECASE)
-_HTML_BLOCK = re.compile(r"<html\b.{0,300000}?(?:</html>|\Z)", re.IGNORECASE | re.DOTALL)
-_HEAD_BLOCK = re.compile(r"<(style|script|head)\b[^<>]{0,200}>.{0,200000}?</\1>", re.IGNORECASE | re.DOTALL)
-
-
-def _html_to_text(html: str) -> str:
-    html = _HEAD_BLOCK.sub(" ", html)
-    html = _BR.sub("\n", html)
-    lines = [line.strip() for line in _unescape(_TAG.sub("", html)).split("\n")]
-    # Markup leaves runs of empty lines; one blank line keeps the paragraphs apart.
-    return "\n".join(line for i, line in enumerate(lines) if line or (i and lines[i - 1]))
-
-
-def _unescape(text: str) -> str:
-    return _ENTITY.sub(lambda m: _ENTITIES[m.group(0)], text)
-
-
 def _from_paste(text: str) -> Message:
     """A pasted fragment: undo Slack's and the mail client's changes, then find MIME remnants."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _CODE_MARK.sub("", text)  # Slack's ``` blocks and `inline code` around the pasted lines
     text = _SLACK_LINK.sub(lambda m: m.group(2), text)
     text = _SLACK_BARE.sub(lambda m: m.group(1), text)
-    if _ESCAPED_HTML.search(text):
-        text = _unescape(
-            text
-        )  # Slack escaped an HTML source: undo that first, the markup's own entities stay
-    text = _HTML_BLOCK.sub(lambda m: _html_to_text(m.group(0)), text)  # a web mail's HTML part pasted raw
-    text = _unescape(text)
+    if has_escaped_html(text):
+        text = unescape(text)  # Slack escaped an HTML source: undo that first, the markup's own entities stay
+    text = html_blocks_to_text(text)  # a web mail's HTML part pasted raw
+    text = unescape(text)
     text = _unquote(text)
     if _QP_SOFT.search(text) and len(_QP_ESCAPE.findall(text)) >= 3:
         text = decode_bytes(quopri.decodestring(text.encode("utf-8", "surrogateescape")))
