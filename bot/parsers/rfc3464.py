@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from bot.limits import MAX_RECIPIENTS
 from bot.models import Bounce, Failure, Message
 from bot.parsers._common import (
     STATUS_TYPES,
@@ -58,18 +59,32 @@ def parse(msg: Message) -> Bounce | None:
     per_message, blocks = dsn_fields(status_text(msg))
     readable = readable_text(msg)
     failures: list[Failure] = []
+    # Each look into the readable part is a pass over it: done once per address, and not for an
+    # address past the recipient limit, which finish() drops.
+    said: dict[str, str] = {}
+    session: dict[str, str] = {}
+    names: set[str] = set()
     for block in blocks:
         addr = recipient_of(block) or ""
+        if not addr or (addr.lower() not in names and len(names) >= MAX_RECIPIENTS):
+            continue  # a block without a recipient is no failure (block_failure gives None)
+        names.add(addr.lower())
         diag = block.get("diagnostic-code", "")
         if not diag.split(";", 1)[-1].strip():
             # No Diagnostic-Code: the readable part's line for this address, or the Status comment.
-            diag = readable_diagnostic(readable, addr)
+            if addr not in said:
+                said[addr] = readable_diagnostic(readable, addr)
+            diag = said[addr]
             comment = _STATUS_COMMENT.match(block.get("status", ""))
             if not diag and comment:
                 diag = comment.group(1)
         # The readable part may show the session for this address ("<a@example.jp>: ... >>> DATA
         # <<< 550 ..."): the command it answered comes from there when the fields do not say.
-        phase = find_phase(diag) or find_phase(_paragraph_of(readable, addr)) if addr else None
+        phase = find_phase(diag)
+        if not phase:
+            if addr not in session:
+                session[addr] = _paragraph_of(readable, addr)
+            phase = find_phase(session[addr])
         failure = block_failure(block, diagnostic=diag, phase=phase)
         if failure:
             failures.append(failure)
