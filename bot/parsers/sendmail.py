@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from bot.limits import MAX_RECIPIENTS
 from bot.models import Bounce, Failure, Message
 from bot.parsers import _common as c
 from bot.vocab import Action, Phase
@@ -185,24 +186,32 @@ def parse(msg: Message) -> Bounce | None:
     delayed = delayed or bool(_DELAYED_SECTION.search(msg.subject))
     per_message, blocks = c.dsn_fields(c.status_text(msg))
     joined = c.fold(" ".join(transcript.replies))
+    everything = " ".join(transcript.errors + transcript.notes)
     failures: list[Failure] = []
+    # What the transcript says of an address is a pass over it: read once per address, and not
+    # for a block without a recipient (no failure) or an address past the recipient limit
+    # (finish() drops it).
+    said: dict[str, tuple[str, str, Phase | None]] = {}
     for block in blocks:
         addr = (c.recipient_of(block) or "").lower()
+        if not addr or (addr not in said and len(said) >= MAX_RECIPIENTS):
+            continue
+        if addr not in said:
+            own = c.fold(" ".join(r for r in transcript.replies if addr in r.lower()))
+            said[addr] = (transcript.about(addr), own, _phase(transcript, addr))
+        about, own, phase = said[addr]
         diag = block.get("diagnostic-code", "")
         body = diag.split(";", 1)[-1].strip()
         if not body or body.isdigit():
             # Diagnostic-Code: X-Unix; 77  — the transcript says what went wrong.
-            diag = (
-                transcript.about(addr) or listed.get(addr) or " ".join(transcript.errors + transcript.notes)
-            )
+            diag = about or listed.get(addr) or everything
         else:
             # The server's own replies say more than the summary: those naming this address,
             # or all of them when the bounce is about one recipient.
-            own = c.fold(" ".join(r for r in transcript.replies if addr and addr in r.lower()))
             longer = own or (joined if len(blocks) == 1 else "")
             diag = longer if len(longer) > len(body) else diag
         host = None if block.get("remote-mta") else transcript.hosts.get(addr) or transcript.last_host
-        failure = c.block_failure(block, diagnostic=diag, phase=_phase(transcript, addr), remote_mta=host)
+        failure = c.block_failure(block, diagnostic=diag, phase=phase, remote_mta=host)
         if failure:
             failures.append(failure)
     if not failures:
