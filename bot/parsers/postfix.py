@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from bot.limits import MAX_LINE_CHARS
 from bot.models import Bounce, Failure, Message
 from bot.parsers import _common as c
 from bot.vocab import Action
@@ -69,8 +70,11 @@ def paragraphs(text: str) -> dict[str, str]:
         if not line.strip() or _looks_like_field(line):
             current = None
             continue
-        # Indented continuation, or a re-wrapped line a mail client broke off.
-        found[current.lower()] = found[current.lower()] + " " + line.strip()
+        # Indented continuation, or a re-wrapped line a mail client broke off. A paragraph is one
+        # server's reply: past a line's worth (MAX_LINE_CHARS) the rest is not read, so an address
+        # repeated all over a text cannot grow a diagnostic as long as the text for every block.
+        if len(found[current.lower()]) < MAX_LINE_CHARS:
+            found[current.lower()] = found[current.lower()] + " " + line.strip()
     return {k: c.fold(v) for k, v in found.items()}
 
 
