@@ -14,7 +14,7 @@ from email.header import Header, decode_header, make_header
 from email.message import Message as EmailMessage
 
 from bot.errors import BinaryInput, EmptyInput, InputTooLarge
-from bot.limits import MAX_INPUT_BYTES, MAX_LINE_CHARS, MAX_PART_CHARS
+from bot.limits import MAX_INPUT_BYTES, MAX_LINE_CHARS, MAX_PART_CHARS, MAX_TEXT_CHARS
 from bot.markup import has_escaped_html, html_blocks_to_text, html_to_text, unescape
 from bot.mimetree import message_from_bytes
 from bot.models import Message, Part
@@ -161,7 +161,19 @@ def _from_email(root: EmailMessage) -> Message:
     headers = tuple((k.lower(), decode_header_value(v)) for k, v in root.items())
     parts: list[Part] = []
     _walk(root, parts, depth=0)
-    return Message(headers=headers, parts=tuple(parts), whole=True)
+    return Message(headers=headers, parts=_bounded(parts), whole=True)
+
+
+def _bounded(parts: list[Part]) -> tuple[Part, ...]:
+    """The parts in order, cut where their text reaches MAX_TEXT_CHARS together (work stays bounded)."""
+    out: list[Part] = []
+    room = MAX_TEXT_CHARS
+    for part in parts:
+        if room <= 0:
+            break
+        out.append(part if len(part.text) <= room else Part(part.content_type, part.text[:room]))
+        room -= len(part.text)
+    return tuple(out)
 
 
 def _walk(node: EmailMessage, parts: list[Part], depth: int) -> None:
@@ -229,7 +241,7 @@ def _from_paste(text: str) -> Message:
         msg = _from_email(message_from_bytes(raw))
         if msg.parts and any(p.text.strip() for p in msg.parts):
             return msg
-    return Message(headers=(), parts=tuple(_paste_parts(text)), whole=False)
+    return Message(headers=(), parts=_bounded(_paste_parts(text)), whole=False)
 
 
 def _unquote(text: str) -> str:
