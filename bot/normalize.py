@@ -49,6 +49,7 @@ _SLACK_BARE = re.compile(r"<(?:mailto:|https?://)([^<>|\n]{1,500})>")
 _QUOTE = re.compile(r"^[ \t]{0,3}>[ \t]?", re.MULTILINE)
 _QUOTED_SHARE = 0.6  # a paste is a quoted mail when this share of its non-blank lines start with ">"
 _CODE_MARK = re.compile(r"`{1,3}")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")  # zero-width characters web pages and chats add
 # 7-bit ISO-2022-JP left undecoded inside a field value (a Diagnostic-Code written in Japanese).
 _JIS_RUN = re.compile(r"\x1b\$[@B][^\x1b\n]{0,2000}(?:\x1b\([BJ]|$)", re.MULTILINE)
@@ -62,6 +63,9 @@ _PART_HEADER = re.compile(
 
 def normalize(data: bytes | str) -> Message:
     """Decode any bounce text (whole message or pasted fragment) into a Message."""
+    if isinstance(data, str) and not data.isascii():
+        # A lone surrogate (JSON's "\ud800" in a Slack event) is no character: it cannot be encoded.
+        data = _SURROGATE.sub("\ufffd", data)
     raw = data.encode("utf-8", "surrogateescape") if isinstance(data, str) else data
     if len(raw) > MAX_INPUT_BYTES:
         raise InputTooLarge(len(raw))
