@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,6 +23,9 @@ from bot.vocab import Kind, Lang
 WINDOW = 16  # messages diagnosed at once: DNS waits overlap, output order stays the input's
 PROGRESS_OVER = 20  # a progress bar only for batches longer than this
 _BAR = 30
+SHOWN_CHARS = 120  # a name or path quoted in a one-line error message, at most
+# What would break a one-line message: C0/C1 controls (a file name may hold a line break), line separators.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +97,15 @@ class _ReadFailure:
     error: InputError
 
 
+def shown(value: str, *, limit: int = SHOWN_CHARS) -> str:
+    """A name or path the user gave, fit for a one-line message: controls escaped, a long middle cut."""
+    text = _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), value)
+    if len(text) > limit:
+        head = limit // 3
+        text = f"{text[:head]}…{text[len(text) - (limit - head - 1) :]}"
+    return text
+
+
 class _Output:
     """Prints answers in input order: JSON lines or text on stdout, one-line errors and progress on stderr."""
 
@@ -128,18 +141,18 @@ class _Output:
         self._progress()
 
     def _error_line(self, d: Diagnosis, item: Diagnosis | _ReadFailure) -> str:
-        fields: dict[str, object] = {"limit": f"{MAX_INPUT_BYTES // (1024 * 1024)} MiB", "path": d.source}
+        source = shown(d.source or "")
+        fields: dict[str, object] = {"limit": f"{MAX_INPUT_BYTES // (1024 * 1024)} MiB", "path": source}
         if isinstance(item, _ReadFailure) and isinstance(item.error, UnreadableInput):
             fields["why"] = item.error.why
         if isinstance(item, _ReadFailure) and isinstance(item.error, InputTooLarge):
             fields["size"] = item.error.detail
         if d.error == "invalid-domain":
-            fields["name"] = d.source
+            fields["name"] = source
         text = error_text(d.error or "internal-error", self.options.lang, **fields)
-        # The path says which input; for messages that name their path already, once is enough.
-        return (
-            text if d.error in ("no-such-path", "unreadable-input") or not d.source else f"{d.source}: {text}"
-        )
+        # The path says which input; for messages that name their path or name already, once is enough.
+        named = d.error in ("no-such-path", "unreadable-input", "invalid-domain")
+        return text if named or not source else f"{source}: {text}"
 
     def _progress(self) -> None:
         if self.show_progress:
