@@ -12,6 +12,7 @@ import locale
 import os
 import sys
 import traceback
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
@@ -60,8 +61,26 @@ def _parser(lang: Lang) -> argparse.ArgumentParser:
         sub.add_argument("--timeout", metavar="S")
     bounce.add_argument("--no-dns", action="store_true", help="make no DNS query")
     bounce.add_argument("paths", nargs="*", metavar="PATH|-")
-    domain.add_argument("names", nargs="+", metavar="NAME")
+    domain.add_argument("names", nargs="*", metavar="NAME")
     return parser
+
+
+def _parse(argv: Sequence[str], lang: Lang) -> argparse.Namespace:
+    """The arguments; for `domain`, a name that starts with '-' (`-foo.jp`) is a name to refuse, not an option."""
+    args, extra = _parser(lang).parse_known_args(argv)
+    if extra and (args.command != "domain" or any(e.startswith("--") or e == "-" for e in extra)):
+        raise UsageError(message("unknown-arguments", lang, args=" ".join(extra)))
+    if args.command == "domain":
+        wanted = Counter([*args.names, *extra])
+        names = []
+        for arg in argv:  # in the order given
+            if wanted[arg] > 0:
+                wanted[arg] -= 1
+                names.append(arg)
+        if not names:
+            raise UsageError(message("missing-names", lang))
+        args.names = names
+    return args
 
 
 def _options(args: argparse.Namespace, lang: Lang, environ: Mapping[str, str]) -> Options:
@@ -131,7 +150,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     lang = _lang_from_argv(argv) or default_lang(environ)
     _prepare_streams()
     try:
-        args = _parser(lang).parse_args(argv)
+        args = _parse(argv, lang)
         options = _options(args, lang, environ)
         # Imported here: a broken install is an internal error in one line, like any other.
         from bot.batch import run_bounces, run_domains
