@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import io
 import json
 import mailbox
 import os
+import random
 import subprocess
 import sys
+import zipfile
+import zlib
 from pathlib import Path
 
 import pytest
 from dnsserver import DnsServer
+
+from bot.batch import shown
+from bot.messages import error_text, message
+from bot.vocab import Lang
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
@@ -248,3 +256,105 @@ def test_bounce_with_dns_from_the_environment(dns_server: DnsServer) -> None:
     assert obj["cause"]["id"] == "host-unknown-nxdomain" and obj["responsible"] == "sender"
     assert obj["domains"][0]["domain"] == "gmial.com" and obj["domains"][0]["exists"] is False
     assert obj["domains"][0]["problems"][0]["detail"]
+
+
+# ----------------------------------------------------------------------------- bad input, both languages
+def _pdf() -> bytes:
+    """A small PDF as writers make them: a binary comment line and a compressed (font or image) stream."""
+    stream = zlib.compress(random.Random(7).randbytes(3000))
+    head = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Length " + str(len(stream)).encode()
+    return head + b" /Filter /FlateDecode >>\nstream\n" + stream + b"\nendstream\nendobj\n%%EOF\n"
+
+
+def _zip() -> bytes:
+    """A zip archive holding a bounce: what gets attached instead of the .eml."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("bounce.eml", JA_EML.read_bytes())
+    return buffer.getvalue()
+
+
+_PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10\x00\x00\x00\x10\x08\x06\x00\x00\x00\x1f\xf3\xffa"
+    + bytes(range(256)) * 4
+)
+_BAD_FILES = {
+    "empty": (lambda: b"", "empty-input"),
+    "whitespace": (lambda: b" \t\n\r\n   \n\t", "empty-input"),
+    "png": (lambda: _PNG, "binary-input"),
+    "zip": (_zip, "binary-input"),
+    "pdf": (_pdf, "binary-input"),
+}
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+@pytest.mark.parametrize("kind", sorted(_BAD_FILES))
+def test_bad_files_get_one_line_in_the_chosen_language(tmp_path: Path, kind: str, lang: str) -> None:
+    """Empty, blank, PNG, ZIP and PDF files: exit 2, one stderr line in the chosen language, no traceback."""
+    make, error = _BAD_FILES[kind]
+    path = tmp_path / f"input.{kind}"
+    path.write_bytes(make())
+    proc = mxcheck("bounce", "--no-dns", "--lang", lang, str(path))
+    assert_one_line_error(proc)
+    assert proc.stderr.strip() == f"{path}: {error_text(error, Lang(lang))}"
+    assert proc.stdout == ""
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_an_11_mib_file_is_refused_in_the_chosen_language(tmp_path: Path, lang: str) -> None:
+    """A file over the 10 MiB limit: exit 2, one line saying so in the chosen language."""
+    path = tmp_path / "huge.eml"
+    path.write_bytes(b"550 5.1.1 <a@example.jp>: User unknown\n" * (11 * 1024 * 1024 // 40))
+    proc = mxcheck("bounce", "--no-dns", "--json", "--lang", lang, str(path))
+    assert_one_line_error(proc)
+    assert proc.stderr.strip() == f"{path}: {error_text('input-too-large', Lang(lang), limit='10 MiB')}"
+    assert json_lines(proc)[0]["error"] == "input-too-large"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads a file whatever its mode (CI runs as root)")
+def test_an_unreadable_file_in_a_directory_is_one_line_and_the_rest_is_read(tmp_path: Path) -> None:
+    """A directory with a file nobody may read: that file gets one line, the others are analysed."""
+    (tmp_path / "a.txt").write_bytes(POSTFIX_TXT.read_bytes())
+    locked = tmp_path / "b.eml"
+    locked.write_bytes(JA_EML.read_bytes())
+    locked.chmod(0)
+    try:
+        proc = mxcheck("bounce", "--json", "--no-dns", "--lang", "ja", str(tmp_path))
+    finally:
+        locked.chmod(0o600)
+    assert_one_line_error(proc)
+    assert proc.stderr.startswith(f"{locked} を読めません")
+    assert [o["kind"] for o in json_lines(proc)] == ["bounce", "none"]
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_a_missing_path_with_a_line_break_stays_one_line(tmp_path: Path, lang: str) -> None:
+    """A file name may hold a line break: the message shows it escaped, on one line."""
+    path = tmp_path / "a\nb.eml"
+    proc = mxcheck("bounce", "--no-dns", "--lang", lang, str(path))
+    assert_one_line_error(proc)
+    assert proc.stderr.strip() == error_text("no-such-path", Lang(lang), path=str(path).replace("\n", "\\n"))
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+@pytest.mark.parametrize(
+    "name", ["..", "-foo.jp", "a" * 300, "127.0.0.1", "localhost", "[::1]", "a\nb.jp", "@"]
+)
+def test_invalid_domain_names_get_one_line_in_the_chosen_language(name: str, lang: str) -> None:
+    """`mxcheck domain` with a name that is no mail domain: exit 2, one short line, no DNS query."""
+    proc = mxcheck("domain", "--lang", lang, "--nameserver", "127.0.0.1:9", "--timeout", "0.5", name)
+    assert_one_line_error(proc)
+    line = proc.stderr.strip()
+    assert line == error_text("invalid-domain", Lang(lang), name=shown(name))
+    assert len(line) < 200
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_domain_without_names_and_unknown_options_are_worded_in_the_chosen_language(lang: str) -> None:
+    """No name, or an option mxcheck does not know: one usage line in the chosen language."""
+    proc = mxcheck("domain", "--lang", lang)
+    assert_one_line_error(proc)
+    assert message("missing-names", Lang(lang)) in proc.stderr
+    proc = mxcheck("bounce", "--lang", lang, "--frobnicate")
+    assert_one_line_error(proc)
+    assert message("unknown-arguments", Lang(lang), args="--frobnicate") in proc.stderr
