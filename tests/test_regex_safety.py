@@ -33,6 +33,7 @@ from regex_shapes import problems
 
 import bot
 import handlers
+from bot import extract, slack_text
 from bot.diagnose import analyse
 from bot.normalize import normalize
 from bot.parsers import ORDER
@@ -332,3 +333,17 @@ def test_format_module_work_grows_linearly(module: str) -> None:
             )
 
         _assert_linear(measure, f"{module} on {name}")
+
+
+@pytest.mark.parametrize(
+    "helper", [slack_text.unformat, slack_text.escape, slack_text.mask_addresses, extract.find_domains]
+)
+def test_text_helpers_grow_linearly(helper: Callable[[str], object]) -> None:
+    """The helpers that see a user's raw text outside the parsers (Slack markup, domain finding) too."""
+    for name in TEXTS:
+        texts = _sized(name)
+
+        def measure(n: int, texts: dict[int, str] = texts) -> float:
+            return _cost(lambda _: helper(texts[n]), times=3 if n == N else 1)
+
+        _assert_linear(measure, f"{helper.__name__} on {name}")
