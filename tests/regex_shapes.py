@@ -59,7 +59,7 @@ _CHARS: dict[tuple[object, ...], frozenset[int]] = {}
 
 @dataclass(frozen=True)
 class _Unit:
-    """One item (or sequence) summarised for the three rules."""
+    """One item (or sequence) summarised for the rules."""
 
     low: int  # shortest match
     high: int  # longest match (C.MAXREPEAT: unbounded)
