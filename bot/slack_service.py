@@ -35,6 +35,9 @@ MAX_CONCURRENT = 8  # analyses at once: parsing is CPU work on a 2-core box, DNS
 MAX_CANDIDATES = 50  # thread messages looked at, newest first
 # Errors after which a thread cannot take our post, but the user's response_url still can.
 _CANNOT_POST = frozenset({"not_in_channel", "channel_not_found", "is_archived", "restricted_action"})
+# Slack's documented metadata values are strings, numbers, booleans, objects and arrays; our JSON
+# nulls (a domain check has no reason) may be refused, and the answer must not be lost for it.
+_BAD_METADATA = frozenset({"invalid_metadata_format", "invalid_metadata_schema"})
 
 
 def retry_handlers() -> list[AsyncRetryHandler]:
@@ -140,7 +143,11 @@ class Service:
                 **message,
             )
         except SlackApiError as e:
-            if e.response.get("error") not in _CANNOT_POST or not target.response_url:
+            error = e.response.get("error")
+            if error in _BAD_METADATA and "metadata" in message:
+                await self.post(client, target, message | {"metadata": _without_nulls(message["metadata"])})
+                return
+            if error not in _CANNOT_POST or not target.response_url:
                 raise
             await self.respond(target, message)
 
@@ -196,3 +203,11 @@ def describe_error(e: BaseException) -> str:
     if isinstance(e, SlackApiError):
         return f"SlackApiError({e.response.get('error')})"
     return _URL.sub("<url>", mask_addresses(f"{type(e).__name__}: {e}"))[:200]
+
+
+def _without_nulls(metadata: dict[str, Any]) -> dict[str, Any]:
+    """The same metadata with each null value as an empty string (a second try when Slack refuses nulls)."""
+    payload = metadata.get("event_payload", {})
+    if None not in payload.values():
+        raise ValueError("metadata refused although it holds no null")  # do not loop on another cause
+    return metadata | {"event_payload": {k: "" if v is None else v for k, v in payload.items()}}

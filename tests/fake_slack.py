@@ -45,6 +45,9 @@ class FakeSlack:
         self.threads: dict[tuple[str, str], list[dict[str, Any]]] = {}  # (channel, thread_ts) → messages
         self.files: dict[str, tuple[dict[str, Any], bytes]] = {}
         self.not_in_channel: set[str] = set()
+        # Slack documents metadata values as strings, numbers, booleans, objects and arrays: with
+        # this set, a null in event_payload is refused the way a strict Slack would.
+        self.strict_metadata = False
         self.acks: list[dict[str, Any]] = []
         self._faults: dict[str, list[tuple[int, dict[str, str]]]] = {}
         self._ts = itertools.count(1)
@@ -152,6 +155,11 @@ class FakeSlack:
     def _chat_postMessage(self, data: dict[str, Any]) -> dict[str, Any]:
         if data.get("channel") in self.not_in_channel:
             return {"ok": False, "error": "not_in_channel"}
+        metadata = data.get("metadata")
+        if isinstance(metadata, str):
+            metadata = json.loads(metadata)
+        if self.strict_metadata and metadata and None in metadata.get("event_payload", {}).values():
+            return {"ok": False, "error": "invalid_metadata_format"}
         ts = f"{2000000000 + next(self._ts)}.000100"
         return {"ok": True, "channel": data.get("channel"), "ts": ts, "message": {"ts": ts}}
 

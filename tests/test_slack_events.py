@@ -86,6 +86,26 @@ def test_top_level_mention_with_a_domain_answers_under_it(dns_server: DnsServer,
     asyncio.run(scenario())
 
 
+def test_metadata_refused_for_its_nulls_is_posted_again_without_them(dns_server: DnsServer) -> None:
+    """A Slack that refuses null metadata values still gets the answer, with empty strings instead."""
+
+    async def scenario() -> None:
+        async with running_app(dns_server.address) as h:
+            h.fake.strict_metadata = True
+            text = f"<@{BOT_USER}> mail to <mailto:info@nullmx.test|info@nullmx.test> keeps failing"
+            await h.event(mention(text, ts="310.000100", user=USERS[Lang.EN]))
+            posts = await h.fake.wait_for("chat.postMessage", 2)
+            first, second = (p.data for p in posts[:2])
+            assert first["metadata"]["event_payload"]["reason"] is None
+            payload = second["metadata"]["event_payload"]
+            assert (
+                payload["kind"] == "domain" and payload["reason"] == "" and "null-mx" in payload["problems"]
+            )
+            assert second["thread_ts"] == "310.000100" and header(second) == header(first)
+
+    asyncio.run(scenario())
+
+
 @pytest.mark.parametrize(
     ("text", "lang"), [(f"<@{BOT_USER}>", Lang.EN), (f"<@{BOT_USER}> こんにちは", Lang.JA)]
 )
