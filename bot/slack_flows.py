@@ -14,12 +14,11 @@ from bot.slack_files import FileText, read_files
 from bot.slack_service import Service, Target
 from bot.slack_state import unpack
 from bot.slack_text import escape, unformat
-from bot.slack_words import word
+from bot.slack_words import help_words, word
 from bot.vocab import Kind, Lang
 
 log = logging.getLogger("mxcheck.slack")
 
-HELP_WORDS = frozenset({"help", "-h", "--help", "?", "ヘルプ", "使い方"})
 MAX_THREAD_PAGES = 5  # conversations.replies pages of 200 read before a mention
 
 
@@ -108,7 +107,7 @@ def target_of(body: dict[str, Any]) -> Target | None:
 
 def is_help(text: str) -> bool:
     """True for an empty text or a request for help."""
-    return not text.strip() or text.strip().lower() in HELP_WORDS
+    return not text.strip() or text.strip().lower() in help_words()
 
 
 async def _answer(

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from bot.knowledge import load_table
 from bot.vocab import Lang, Responsible, Severity
 
 TABLE = "slack_messages"
-_MARKER_TABLES = ("marker", "severity")
+_NOT_WORDS = ("marker", "severity", "help_words")
 
 
 def word(key: str, lang: Lang, **fields: object) -> str:
@@ -24,6 +26,12 @@ def severity_marker(severity: Severity) -> str:
     return load_table(TABLE)["severity"][str(severity)]
 
 
+@cache
+def help_words() -> frozenset[str]:
+    """What asks for the usage when typed alone, lower-cased."""
+    return frozenset(w.lower() for w in load_table(TABLE)["help_words"]["words"])
+
+
 def text_keys() -> tuple[str, ...]:
     """Every key that holds words (not markers): each must have ja and en."""
-    return tuple(k for k in load_table(TABLE) if k not in _MARKER_TABLES)
+    return tuple(k for k in load_table(TABLE) if k not in _NOT_WORDS)
