@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from bot import parsers
 from bot.classify import classify
-from bot.models import Bounce, Verdict
+from bot.models import Bounce, Message, Verdict
 from bot.normalize import normalize
+
+
+def read(data: bytes | str) -> tuple[Message, Bounce | None]:
+    """Normalize and parse a text: the message, and its bounce (None when it holds none)."""
+    msg = normalize(data)
+    return msg, parsers.parse(msg)
 
 
 def read_bounce(data: bytes | str) -> Bounce | None:
     """Normalize and parse a text; None when it holds no bounce."""
-    return parsers.parse(normalize(data))
+    return read(data)[1]
 
 
 def verdicts(bounce: Bounce) -> tuple[Verdict, ...]:

@@ -14,7 +14,7 @@ from dataclasses import replace
 from email.utils import getaddresses
 from typing import Protocol
 
-from bot import parsers
+from bot.analyse import read
 from bot.classify import classify
 from bot.dnsrules import Rule, rules
 from bot.errors import InputError, InvalidDomain
@@ -22,7 +22,6 @@ from bot.extract import domain_of, find_domains
 from bot.knowledge import knowledge
 from bot.limits import MAX_DOMAINS, MAX_RECIPIENTS
 from bot.models import Bounce, Cause, Diagnosis, DomainReport, Failure, Message, RecipientResult
-from bot.normalize import normalize
 from bot.vocab import Action, Kind, Reason
 
 NOT_A_BOUNCE = "not-a-bounce"
@@ -45,10 +44,9 @@ def analyse(data: bytes | str, *, source: str | None = None) -> Diagnosis:
 def _analyse(data: bytes | str, source: str | None, *, with_sender: bool) -> tuple[Diagnosis, str | None]:
     """The pure diagnosis and, when asked, the original sender's domain (for the DNS checks)."""
     try:
-        # What bot.analyse.read_bounce does, keeping the Message: its headers name the sender
-        # and its text is where a domain check looks when there is no bounce.
-        msg = normalize(data)
-        bounce = parsers.parse(msg)
+        # The Message too: its headers name the sender and its text is where a domain check
+        # looks when there is no bounce.
+        msg, bounce = read(data)
     except InputError as exc:
         return Diagnosis(kind=Kind.NONE, error=exc.error_id, source=source), None
     if bounce is None:
