@@ -17,8 +17,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.corpus import available, pasted_form, samples
-from bot.analyse import read_bounce, verdicts
 from bot.errors import InputError
+from bot.reading.analyse import read_bounce, verdicts
 
 
 def _real_status(status: str) -> bool:

@@ -20,12 +20,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))  # the test DNS server and its zones
+sys.path.insert(0, str(ROOT / "tests" / "dns"))  # the test DNS server and its zones
 
 from dnsserver import DnsServer  # noqa: E402
 
-from bot.checks import DomainChecker  # noqa: E402
-from bot.resolver import Resolver  # noqa: E402
+from bot.dnscheck.checks import DomainChecker  # noqa: E402
+from bot.dnscheck.resolver import Resolver  # noqa: E402
 
 COLD_TARGET_MS = 200.0
 WARM_TARGET_MS = 5.0

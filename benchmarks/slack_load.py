@@ -31,7 +31,7 @@ from pathlib import Path
 import aiohttp
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "tests" / "dns"), str(ROOT / "tests" / "slack")]
 
 from dnsserver import DnsServer  # noqa: E402
 from fake_slack import BOT_TOKEN, FakeSlack  # noqa: E402

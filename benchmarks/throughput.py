@@ -38,7 +38,7 @@ def _mxcheck(files: list[Path], repeat: int) -> tuple[float, float, float, int]:
     """Import time, cold pass, best warm pass (seconds) and recipients found."""
     started = time.perf_counter()
     from bot.diagnose import analyse
-    from bot.knowledge import knowledge
+    from bot.reading.knowledge import knowledge
 
     knowledge()
     imported = time.perf_counter() - started

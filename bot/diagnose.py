@@ -14,21 +14,21 @@ from dataclasses import replace
 from email.utils import getaddresses
 from typing import Protocol
 
-from bot.analyse import read
-from bot.classify import classify
-from bot.dnsrules import Rule, rules
+from bot.dnscheck.rules import Rule, rules
 from bot.errors import InputError, InvalidDomain
-from bot.extract import domain_of, find_domains
-from bot.knowledge import knowledge
 from bot.limits import MAX_DOMAINS, MAX_RECIPIENTS
 from bot.models import Bounce, Cause, Diagnosis, DomainReport, Failure, Message, RecipientResult
+from bot.reading.analyse import read
+from bot.reading.classify import classify
+from bot.reading.extract import domain_of, find_domains
+from bot.reading.knowledge import knowledge
 from bot.vocab import Action, Kind, Reason
 
 NOT_A_BOUNCE = "not-a-bounce"
 
 
 class Checker(Protocol):
-    """What diagnose needs of bot.checks.DomainChecker (or of a memo in front of it)."""
+    """What diagnose needs of bot.dnscheck.checks.DomainChecker (or of a memo in front of it)."""
 
     async def check_one(self, name: str, *, auth: bool = False) -> DomainReport:
         """The DNS facts of one domain."""

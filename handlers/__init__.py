@@ -1,4 +1,4 @@
-"""Slack listeners: thin functions that ack at once and hand the work to bot.slack_flows."""
+"""Slack listeners: thin functions that ack at once and hand the work to bot.slackapp.flows."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import re
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.slack_service import Service
+from bot.slackapp.service import Service
 from handlers import actions, command, errors, mention, middleware, shortcut
 
 LANGUAGE_ACTION = re.compile(r"^mxcheck_lang_(?:ja|en)$")

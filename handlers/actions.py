@@ -8,7 +8,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack_flows import switch_language
+from bot.slackapp.flows import switch_language
 from handlers.errors import after_ack
 from handlers.middleware import SERVICE_KEY
 

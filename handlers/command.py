@@ -9,8 +9,8 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.render.blocks import render_words
-from bot.slack_flows import answer_command, is_help
-from bot.slack_text import unformat
+from bot.render.mrkdwn import unformat
+from bot.slackapp.flows import answer_command, is_help
 from handlers.errors import after_ack
 from handlers.middleware import SERVICE_KEY
 

@@ -9,8 +9,8 @@ from typing import Any
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack_flows import target_of
-from bot.slack_service import Service, describe_error
+from bot.slackapp.flows import target_of
+from bot.slackapp.service import Service, describe_error
 from handlers.middleware import SERVICE_KEY
 
 log = logging.getLogger("mxcheck.slack")

@@ -7,7 +7,7 @@ from typing import Any
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack_flows import answer_message
+from bot.slackapp.flows import answer_message
 from handlers.errors import after_ack
 from handlers.middleware import SERVICE_KEY
 

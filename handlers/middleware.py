@@ -9,7 +9,7 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
-from bot.slack_service import Service
+from bot.slackapp.service import Service
 
 SERVICE_KEY = "mxcheck"
 

@@ -7,11 +7,11 @@ from collections.abc import Iterator
 import pytest
 from dnsserver import DnsServer
 
-from bot.checks import DomainChecker
-from bot.resolver import Resolver
+from bot.dnscheck.checks import DomainChecker
+from bot.dnscheck.resolver import Resolver
 
 # ============================================================================ DNS (tests/dnsserver.py)
-# A real authoritative server on loopback UDP+TCP serving tests/zones/*.zone (see zones/README.md).
+# A real authoritative server on loopback UDP+TCP serving tests/dns/zones/*.zone (see zones/README.md).
 # One server per session; faults and query counters are cleared before and after every test.
 #   dns_server.address            (host, port) for Resolver([...]) / --nameserver
 #   dns_server.fault(kind, name=, rdtype=, seconds=)   kind: delay, timeout, servfail, truncate

@@ -1,4 +1,4 @@
-"""The CLI's batch runner (bot.batch): order, progress bar, error counting."""
+"""The CLI's batch runner (bot.cli.batch): order, progress bar, error counting."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-import bot.batch
-from bot.batch import Options, run_bounces
-from bot.cli import main
+import bot.cli.batch
+from bot.cli.batch import Options, run_bounces
+from bot.cli.main import main
 from bot.vocab import Lang
 
 POSTFIX_TXT = Path(__file__).resolve().parents[1] / "examples" / "bounce-postfix.txt"
@@ -50,7 +50,7 @@ def test_internal_error_is_one_line_exit_1(
     async def broken(*args: object, **kwargs: object) -> int:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(bot.batch, "run_bounces", broken)
+    monkeypatch.setattr(bot.cli.batch, "run_bounces", broken)
     monkeypatch.delenv("MXCHECK_DEBUG", raising=False)
     assert main(["bounce", "--no-dns", "--lang", "en", str(POSTFIX_TXT)]) == 1
     err = capsys.readouterr().err

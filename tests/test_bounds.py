@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.limits import MAX_INPUT_BYTES, MAX_PART_CHARS, MAX_TEXT_CHARS
-from bot.normalize import normalize
+from bot.reading.normalize import normalize
 
 _HEAD = 'From: MAILER-DAEMON@example.jp\nSubject: Undelivered Mail\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="B"\n\n'
 

@@ -1,12 +1,12 @@
-"""bot.classify: each kind of rule, and the precedence between them (hand-built failures)."""
+"""bot.reading.classify: each kind of rule, and the precedence between them (hand-built failures)."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.classify import classify
-from bot.knowledge import knowledge
 from bot.models import Bounce, Failure, Verdict
+from bot.reading.classify import classify
+from bot.reading.knowledge import knowledge
 from bot.vocab import Action, Phase, Reason, Responsible
 
 

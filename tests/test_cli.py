@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from dnsserver import DnsServer
 
-from bot.batch import shown
-from bot.messages import error_text, message
+from bot.cli.batch import shown
+from bot.render.messages import error_text, message
 from bot.vocab import Lang
 
 ROOT = Path(__file__).resolve().parents[1]

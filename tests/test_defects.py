@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from diagnosed import main_result, main_verdict
 
-from bot.classify import classify
 from bot.diagnose import analyse
-from bot.knowledge import knowledge, load_table
 from bot.models import Bounce, Failure
-from bot.normalize import normalize
+from bot.reading.classify import classify
+from bot.reading.knowledge import knowledge, load_table
+from bot.reading.normalize import normalize
 from bot.vocab import Action, Lang, Reason, Responsible
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"

@@ -9,10 +9,10 @@ from typing import Any, TypeVar
 import pytest
 from dnsserver import DnsServer
 
-from bot.checks import DomainChecker
 from bot.diagnose import MemoChecker, analyse, check_domains, diagnose
-from bot.dnsrules import rules
-from bot.knowledge import knowledge
+from bot.dnscheck.checks import DomainChecker
+from bot.dnscheck.rules import rules
+from bot.reading.knowledge import knowledge
 from bot.vocab import Kind, Reason, Responsible
 
 

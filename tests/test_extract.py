@@ -1,4 +1,4 @@
-"""Finding the domains a non-bounce text names (bot.extract)."""
+"""Finding the domains a non-bounce text names (bot.reading.extract)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from bot.extract import domain_of, find_domains
 from bot.limits import MAX_DOMAINS
+from bot.reading.extract import domain_of, find_domains
 
 
 @pytest.mark.parametrize(

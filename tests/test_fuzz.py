@@ -23,10 +23,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/ is n
 
 from benchmarks import corpus
 from bot.diagnose import analyse
-from bot.messages import message
 from bot.models import Diagnosis
 from bot.render.blocks import render_message
 from bot.render.json import to_dict
+from bot.render.messages import message
 from bot.render.text import render
 from bot.vocab import Kind, Lang, Reason, Responsible
 

@@ -17,7 +17,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/ is not an installed package
 
 from benchmarks.heldout import HELDOUT, Expected, diagnosis, expected, got
-from bot.knowledge import knowledge
+from bot.reading.knowledge import knowledge
 from bot.vocab import Kind, Reason, Responsible
 
 SAMPLES = list(expected())

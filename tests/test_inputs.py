@@ -1,4 +1,4 @@
-"""Reading inputs (bot.inputs): files, directories, Maildir, mbox, stdin, all bounded."""
+"""Reading inputs (bot.cli.inputs): files, directories, Maildir, mbox, stdin, all bounded."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.cli.inputs import collect
 from bot.errors import InputError
-from bot.inputs import collect
 from bot.limits import MAX_INPUT_BYTES
 
 MESSAGE = b"From: a@example.jp\nTo: b@example.jp\nSubject: s\n\nbody\n"

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.knowledge import KnowledgeError, knowledge, load_knowledge
-from bot.phrases import PhraseError, check_linear, compile_phrase, fold
+from bot.reading.knowledge import KnowledgeError, knowledge, load_knowledge
+from bot.reading.phrases import PhraseError, check_linear, compile_phrase, fold
 from bot.vocab import Lang, Reason, Responsible
 
 # Cause ids other modules reference (the team brief's list).

@@ -1,14 +1,14 @@
-"""bot.markup: HTML blocks found in one pass give what the lazy expressions they replace gave."""
+"""bot.reading.markup: HTML blocks found in one pass give what the lazy expressions they replace gave."""
 
 from __future__ import annotations
 
 import random
 import re
 
-from bot import markup
-from bot.normalize import normalize
+from bot.reading import markup
+from bot.reading.normalize import normalize
 
-# The expressions bot.normalize used before (a lazy scan from every opening tag): the reference.
+# The expressions bot.reading.normalize used before (a lazy scan from every opening tag): the reference.
 _OLD_HTML = re.compile(r"<html\b.{0,300000}?(?:</html>|\Z)", re.IGNORECASE | re.DOTALL)
 _OLD_HEAD = re.compile(r"<(style|script|head)\b[^<>]{0,200}>.{0,200000}?</\1>", re.IGNORECASE | re.DOTALL)
 _TOKENS = [

@@ -1,4 +1,4 @@
-"""UI words and error one-liners (bot.messages, knowledge/messages.toml)."""
+"""UI words and error one-liners (bot.render.messages, knowledge/messages.toml)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import pytest
 
 from bot import errors
 from bot.diagnose import NOT_A_BOUNCE
-from bot.knowledge import load_table
-from bot.messages import error_text, has_message, message, responsible_label
+from bot.reading.knowledge import load_table
+from bot.render.messages import error_text, has_message, message, responsible_label
 from bot.vocab import Lang, Responsible
 
 TABLE = load_table("messages")

@@ -14,7 +14,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/ is not an installed package
 
 from benchmarks.corpus import CORPUS, available
-from bot import mimetree
+from bot.reading import mimetree
 
 
 def _tree(msg: EmailMessage) -> tuple[object, ...]:

@@ -9,7 +9,7 @@ import pytest
 
 from bot.errors import BinaryInput, EmptyInput, InputTooLarge
 from bot.limits import MAX_INPUT_BYTES
-from bot.normalize import normalize
+from bot.reading.normalize import normalize
 
 JA_TEXT = "宛先のメールアドレスが見つかりませんでした。"
 

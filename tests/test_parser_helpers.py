@@ -6,10 +6,10 @@ import random
 import re
 
 from bot.models import Message, Part
-from bot.parsers import _codes, _common
-from bot.parsers._dsn import dsn_fields
-from bot.parsers._literals import comparable, gated
-from bot.parsers._text import fold, search_before
+from bot.reading.parsers import _codes, _common
+from bot.reading.parsers._dsn import dsn_fields
+from bot.reading.parsers._literals import comparable, gated
+from bot.reading.parsers._text import fold, search_before
 
 _LEAD = re.compile(
     r"(\S{3,320}?)\s{0,3}(?:にメールを配信できませんでした|へのメール(?:の)?配信|へのメッセージ)"

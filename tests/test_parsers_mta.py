@@ -12,10 +12,10 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/ is not an installed package
 
 from benchmarks.corpus import available, pasted_form, samples
-from bot import parsers
 from bot.models import Failure
-from bot.normalize import normalize
-from bot.parsers._common import clean_address, find_phase, find_reply_code, find_status
+from bot.reading import parsers
+from bot.reading.normalize import normalize
+from bot.reading.parsers._common import clean_address, find_phase, find_reply_code, find_status
 from bot.vocab import Phase
 
 # The corpus families these parsers answer for (lhost-<family>-NN.eml, rfc3464-NN.eml).

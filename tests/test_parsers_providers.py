@@ -12,11 +12,11 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/ is not an installed package
 
 from benchmarks.corpus import available, pasted_form, samples
-from bot import parsers
 from bot.errors import InputError
 from bot.models import Bounce, Failure
-from bot.normalize import normalize
-from bot.parsers._common import unwrap
+from bot.reading import parsers
+from bot.reading.normalize import normalize
+from bot.reading.parsers._common import unwrap
 from bot.vocab import Action, Phase, Reason
 
 SAMPLES_DIR = Path(__file__).resolve().parent / "samples"

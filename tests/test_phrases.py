@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import random
 
-from bot.classify import _suffixes
-from bot.phrases import compile_phrases, first_found, fold
+from bot.reading.classify import _suffixes
+from bot.reading.phrases import compile_phrases, first_found, fold
 
 
 def test_first_found_keeps_list_order_across_shapes() -> None:

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
+from bot.dnscheck.problems import describe
 from bot.models import Problem
-from bot.problems import describe
 from bot.vocab import Lang, ProblemId, Severity
 
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")

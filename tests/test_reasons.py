@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from bot.diagnose import analyse
-from bot.knowledge import knowledge
+from bot.reading.knowledge import knowledge
 from bot.vocab import Kind, Lang, Reason
 
 RCPT = "RCPT TO"

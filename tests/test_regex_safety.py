@@ -34,11 +34,12 @@ from regex_shapes import problems
 
 import bot
 import handlers
-from bot import extract, slack_text
 from bot.diagnose import analyse
-from bot.normalize import normalize
-from bot.parsers import ORDER
-from bot.phrases import check_linear
+from bot.reading import extract
+from bot.reading.normalize import normalize
+from bot.reading.parsers import ORDER
+from bot.reading.phrases import check_linear
+from bot.render import mrkdwn
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -264,7 +265,7 @@ def test_pipeline_work_grows_linearly(name: str) -> None:
 @pytest.mark.parametrize("module", ORDER)
 def test_format_module_work_grows_linearly(module: str) -> None:
     """Each format's detect() and parse() (called even where detect says no) grow ~linearly."""
-    parser = importlib.import_module(f"bot.parsers.{module}")
+    parser = importlib.import_module(f"bot.reading.parsers.{module}")
     for name in TEXTS:
         texts = _sized(name)
 
@@ -280,7 +281,7 @@ def test_format_module_work_grows_linearly(module: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "helper", [slack_text.unformat, slack_text.escape, slack_text.mask_addresses, extract.find_domains]
+    "helper", [mrkdwn.unformat, mrkdwn.escape, mrkdwn.mask_addresses, extract.find_domains]
 )
 def test_text_helpers_grow_linearly(helper: Callable[[str], object]) -> None:
     """The helpers that see a user's raw text outside the parsers (Slack markup, domain finding) too."""

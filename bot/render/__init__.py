@@ -1,4 +1,11 @@
-"""Renderers of a Diagnosis: json (the contract's object), text (terminal), blocks (Slack)."""
+"""Renderers of a Diagnosis: json (the contract's object), text (terminal), blocks (Slack).
+
+Also holds what the renderers say with: UI words (``messages``), Slack's markup rules
+(``mrkdwn``: escaping what we echo, undoing what users wrote), the Slack words and markers
+(``slackwords``) and the diagnosis packed into a button (``buttons``). Pure functions. May import
+the shared value types, ``bot.reading.knowledge`` and ``bot.dnscheck.problems`` (texts only);
+never Slack I/O or the command line.
+"""
 
 from __future__ import annotations
 

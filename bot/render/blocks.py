@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.messages import error_text, message, responsible_label
+from bot.dnscheck.problems import describe
 from bot.models import Diagnosis, DomainReport, MxHost, RecipientResult
-from bot.problems import describe
+from bot.render.buttons import pack
 from bot.render.json import to_dict
-from bot.slack_state import pack
-from bot.slack_text import code_block, code_span, cut, escape
-from bot.slack_words import marker, severity_marker, word
+from bot.render.messages import error_text, message, responsible_label
+from bot.render.mrkdwn import code_block, code_span, cut, escape
+from bot.render.slackwords import marker, severity_marker, word
 from bot.vocab import Kind, Lang, ProblemId, Responsible
 
 EVENT_TYPE = "mxcheck_diagnosis"

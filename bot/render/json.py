@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.messages import error_text
+from bot.dnscheck.problems import describe
 from bot.models import Cause, Diagnosis, DomainReport, Problem, RecipientResult
-from bot.problems import describe
+from bot.render.messages import error_text
 from bot.vocab import Lang
 
 

@@ -6,10 +6,10 @@ plain lines at the left margin so it can be copied as it is.
 
 from __future__ import annotations
 
-from bot.messages import error_text, message, responsible_label
+from bot.dnscheck.problems import describe
 from bot.models import Diagnosis, DomainReport, RecipientResult
-from bot.problems import describe
 from bot.render import dns_skipped
+from bot.render.messages import error_text, message, responsible_label
 from bot.vocab import Kind, Lang, Responsible, Severity
 
 _RESET = "\x1b[0m"

@@ -1,0 +1,170 @@
+"""Runs the CLI's work: every input through diagnose, one shared resolver, answers printed in order."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import BinaryIO, TextIO
+
+from bot.cli.inputs import Source, UnreadableInput, collect
+from bot.diagnose import Checker, MemoChecker, check_domains, diagnose
+from bot.errors import InputError, InputTooLarge
+from bot.limits import MAX_INPUT_BYTES
+from bot.models import Diagnosis
+from bot.render.json import to_dict
+from bot.render.messages import error_text
+from bot.render.text import render
+from bot.vocab import Kind, Lang
+
+WINDOW = 16  # messages diagnosed at once: DNS waits overlap, output order stays the input's
+PROGRESS_OVER = 20  # a progress bar only for batches longer than this
+_BAR = 30
+SHOWN_CHARS = 120  # a name or path quoted in a one-line error message, at most
+# What would break a one-line message: C0/C1 controls (a file name may hold a line break), line separators.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """What the command line asked for."""
+
+    lang: Lang
+    json: bool = False
+    dns: bool = True
+    nameservers: tuple[tuple[str, int], ...] | None = None
+    timeout: float | None = None
+    color: bool = False
+    progress: bool = False
+
+
+def make_checker(options: Options) -> Checker | None:
+    """One checker for the whole run (shared resolver and cache, each domain asked once); None: no DNS."""
+    if not options.dns:
+        return None
+    from bot.dnscheck.checks import DomainChecker
+    from bot.dnscheck.resolver import Resolver
+
+    if options.timeout is None:
+        resolver, checker = Resolver(options.nameservers), None
+    else:
+        resolver = Resolver(options.nameservers, timeout=options.timeout)
+        # The whole check may take a few lookups in a row (MX, then each host's addresses).
+        checker = DomainChecker(resolver, deadline=options.timeout * 1.5 + 0.5)
+    return MemoChecker(checker or DomainChecker(resolver))
+
+
+async def run_bounces(paths: Sequence[str], options: Options, *, stdin: BinaryIO) -> int:
+    """Diagnose every message the paths name; returns how many could not be analysed."""
+    sources = collect(paths, stdin=stdin)
+    checker = make_checker(options)
+    out = _Output(options, total=len(sources))
+    for start in range(0, len(sources), WINDOW):
+        window = sources[start : start + WINDOW]
+        for d in await asyncio.gather(*(_one(s, checker) for s in window)):
+            out.emit(d)
+    out.done()
+    return out.failed
+
+
+async def _one(source: Source, checker: Checker | None) -> Diagnosis | _ReadFailure:
+    try:
+        data = source.read()
+    except InputError as exc:
+        return _ReadFailure(source.name, exc)
+    return await diagnose(data, checker=checker, source=source.name)
+
+
+async def run_domains(names: Sequence[str], options: Options) -> int:
+    """Check each name (a domain or an address); returns how many were not valid domains."""
+    checker = make_checker(options)
+    assert checker is not None  # `mxcheck domain` always asks the DNS
+    out = _Output(options, total=len(names))
+    for d in await asyncio.gather(*(check_domains([n], checker=checker, source=n) for n in names)):
+        out.emit(d)
+    out.done()
+    return out.failed
+
+
+@dataclass(frozen=True, slots=True)
+class _ReadFailure:
+    """A source whose bytes could not be had: missing, unreadable, too large."""
+
+    source: str
+    error: InputError
+
+
+def shown(value: str, *, limit: int = SHOWN_CHARS) -> str:
+    """A name or path the user gave, fit for a one-line message: controls escaped, a long middle cut."""
+    text = _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), value)
+    if len(text) > limit:
+        head = limit // 3
+        text = f"{text[:head]}…{text[len(text) - (limit - head - 1) :]}"
+    return text
+
+
+class _Output:
+    """Prints answers in input order: JSON lines or text on stdout, one-line errors and progress on stderr."""
+
+    def __init__(
+        self, options: Options, *, total: int, out: TextIO | None = None, err: TextIO | None = None
+    ) -> None:
+        self.options = options
+        self.out = out or sys.stdout
+        self.err = err or sys.stderr
+        self.total = total
+        self.seen = 0
+        self.failed = 0
+        self.show_progress = options.progress and total > PROGRESS_OVER
+
+    def emit(self, item: Diagnosis | _ReadFailure) -> None:
+        """Print one answer (and, for bad input, its one-line reason on stderr)."""
+        self.seen += 1
+        d = (
+            item
+            if isinstance(item, Diagnosis)
+            else Diagnosis(kind=Kind.NONE, source=item.source, error=item.error.error_id)
+        )
+        if d.error:
+            self.failed += 1
+            self._clear_progress()
+            print(self._error_line(d, item), file=self.err, flush=True)
+        if self.options.json:
+            print(json.dumps(to_dict(d, self.options.lang), ensure_ascii=False), file=self.out)
+        elif not d.error:
+            if self.seen > 1:
+                print("─" * 40, file=self.out)
+            print(render(d, self.options.lang, color=self.options.color), end="", file=self.out)
+        self._progress()
+
+    def _error_line(self, d: Diagnosis, item: Diagnosis | _ReadFailure) -> str:
+        source = shown(d.source or "")
+        fields: dict[str, object] = {"limit": f"{MAX_INPUT_BYTES // (1024 * 1024)} MiB", "path": source}
+        if isinstance(item, _ReadFailure) and isinstance(item.error, UnreadableInput):
+            fields["why"] = item.error.why
+        if isinstance(item, _ReadFailure) and isinstance(item.error, InputTooLarge):
+            fields["size"] = item.error.detail
+        if d.error == "invalid-domain":
+            fields["name"] = source
+        text = error_text(d.error or "internal-error", self.options.lang, **fields)
+        # The path says which input; for messages that name their path or name already, once is enough.
+        named = d.error in ("no-such-path", "unreadable-input", "invalid-domain")
+        return text if named or not source else f"{source}: {text}"
+
+    def _progress(self) -> None:
+        if self.show_progress:
+            filled = _BAR * self.seen // max(self.total, 1)
+            self.err.write(f"\r[{'#' * filled}{'.' * (_BAR - filled)}] {self.seen}/{self.total}")
+            self.err.flush()
+
+    def _clear_progress(self) -> None:
+        if self.show_progress:
+            self.err.write("\r" + " " * (_BAR + 24) + "\r")
+
+    def done(self) -> None:
+        """Finish the progress bar line."""
+        self._clear_progress()
+        self.out.flush()

@@ -1,0 +1,239 @@
+"""One failed recipient → a reason (Sisimai's vocabulary) and a cause record: pure, data-driven.
+
+Evidence is weighed in a fixed order; the first rule that speaks decides:
+
+1. ``Failure.reason_hint`` — a format that names its reason outright (ARF feedback, an
+   auto-reply, a delivered report) is taken at its word; specific words of that same reason may
+   still name the finer cause (a Google Groups refusal: the group's posting restriction).
+2. A delivered recipient (Action: delivered, status 2.x.x) is ``delivered``.
+3. Provider rules (knowledge/providers.toml) — a provider's own meaning of its codes and words,
+   recognised by the refusing host, the reporting host/format, or words only it writes. The same
+   text means different things at different providers, so their rules beat everything generic.
+4. Specific phrases (knowledge/phrases.toml, tier ``specific``) — words that name one cause:
+   "mailbox full", "relay access denied", "client was not authenticated".
+5. Specific status — an enhanced status code (RFC 3463) that names one condition (5.1.1, 5.2.2,
+   5.7.26) in knowledge/status.toml.
+6. Give-up notes (tier ``note``) — what a reporting MTA appends when it stops retrying ("this
+   message has been in the queue too long", "could not be delivered for 5 days"): the message
+   expired, unless the remote's own words or code above named a cause.
+7. Generic phrases — words that narrow it down without naming it ("rejected", "blocked").
+8. Generic status — the class-wide rows (5.0.0, 5.7.1, X.7): they say little.
+9. SMTP reply code (by phase where the table says so), then the phase alone (MAIL → rejected,
+   connect/HELO → blocked).
+10. Nothing spoke: a delayed/expired recipient is ``expired``, a recipient with a diagnostic is
+    ``onhold``, else ``undefined``.
+
+Phrase records may redirect to another cause by phase or status: "user unknown" at RCPT is an
+unknown address, after DATA it is a content/reception filter. A temporary failure (4.x.x, 4xx,
+Action: delayed; a "failed" report has stopped retrying) tells the cause's ``temporary`` variant
+where the data has one; so does not one whose code or words say the sender's MTA gave up
+(``final`` rows and records: 4.4.7, "this message has been in the queue too long").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from bot.models import Bounce, Failure, Verdict
+from bot.reading.knowledge import Knowledge, knowledge
+from bot.reading.phrases import first_found, fold
+from bot.reading.rulebook import TIERS, PhraseRecord, Provider, ProviderRule, Row
+from bot.vocab import Action, Phase, Reason
+
+
+def classify(failure: Failure, bounce: Bounce) -> Verdict:
+    """The reason and cause id for one failure of a bounce."""
+    kb = knowledge()
+    text = fold(failure.diagnostic)
+    verdict = _decide(kb, failure, bounce, text)
+    if _temporary(failure) and not _gave_up(kb, failure, text):
+        variant = kb.temporary_variant(verdict.cause_id)
+        if variant != verdict.cause_id:
+            return Verdict(reason=verdict.reason, cause_id=variant, rule=verdict.rule + "+temporary")
+    return verdict
+
+
+def _decide(kb: Knowledge, failure: Failure, bounce: Bounce, text: str) -> Verdict:
+    if failure.phase is None and text:
+        failure = replace(failure, phase=_phase_from_text(kb, text))
+    if failure.reason_hint is not None:
+        # The format names the reason; words of that same reason may still name its finer cause.
+        finer = _phrase(kb, failure, text, tier="specific")
+        if finer is not None and finer.reason == failure.reason_hint:
+            return replace(finer, rule="hint+" + finer.rule)
+        return _verdict(kb, failure.reason_hint, None, "hint")
+    if failure.action == Action.DELIVERED or (failure.status or "").startswith("2."):
+        return _verdict(kb, Reason.DELIVERED, None, "delivered")
+    domains = _Domains.of(failure, bounce)
+    for provider in kb.rules.providers:
+        said_by = _said_by(provider, domains, bounce, text)
+        if not said_by:
+            continue
+        for index, rule in enumerate(provider.rules):
+            if _rule_applies(rule, said_by, failure, text):
+                return _verdict(kb, rule.reason, rule.cause, f"provider:{provider.id}#{index}")
+    status_row = _status_row(kb, failure.status)
+    status_tier = None if status_row is None else "specific" if status_row.specific else "generic"
+    for tier in TIERS:
+        found = _phrase(kb, failure, text, tier=tier)
+        if found is not None:
+            return found
+        if status_row is not None and status_tier == tier:
+            return _verdict(kb, status_row.reason, status_row.cause, f"status:{status_row.key}")
+    phase_row = kb.rules.phases.get(failure.phase) if failure.phase else None
+    for kind, row in (("reply", _reply_row(kb, failure)), ("phase", phase_row)):
+        if row is not None:
+            return _verdict(kb, row.reason, row.cause, f"{kind}:{row.key}")
+    if failure.action == Action.DELAYED:
+        return _verdict(kb, Reason.EXPIRED, None, "fallback:delayed")
+    if text:
+        return _verdict(kb, Reason.ONHOLD, None, "fallback:onhold")
+    return _verdict(kb, Reason.UNDEFINED, None, "fallback:undefined")
+
+
+def _verdict(kb: Knowledge, reason: Reason, cause: str | None, rule: str) -> Verdict:
+    return Verdict(reason=reason, cause_id=cause or kb.defaults[reason], rule=rule)
+
+
+def _temporary(failure: Failure) -> bool:
+    """A failure that retries may still clear: Action: delayed, or a 4.x.x/4xx code with no Action.
+
+    A report that says "failed" over a 4xx code has already given up retrying: it is final.
+    """
+    if failure.action is not None:
+        return failure.action == Action.DELAYED
+    return (failure.status or failure.reply_code or "").startswith("4")
+
+
+def _gave_up(kb: Knowledge, failure: Failure, text: str) -> bool:
+    """The report says the sending MTA stopped retrying (4.4.7, "queue too long"): final, whatever the code."""
+    row = _status_row(kb, failure.status)
+    if row is not None and row.final:
+        return True
+    return any(r.final and r.phrases.first_found(text) is not None for r in kb.rules.phrases)
+
+
+# ----------------------------------------------------------------------------- providers
+def _host(name: str | None) -> str:
+    """A host name as compared with the data: lower case, no brackets, port or trailing dot."""
+    if not name:
+        return ""
+    host = name.strip().lower().split()[0].strip("[]<>()")
+    return host.rstrip(".")
+
+
+def _suffixes(host: str) -> frozenset[str]:
+    """The host and every name it ends with at a dot: what a provider's domain suffix may equal."""
+    if not host:
+        return frozenset()
+    return frozenset([host, *(host[i + 1 :] for i, ch in enumerate(host) if ch == ".")])
+
+
+@dataclass(frozen=True, slots=True)
+class _Domains:
+    """A failure's refusing host, reporting host and recipient domain, as suffix sets (built once per failure)."""
+
+    remote: frozenset[str]
+    reporter: frozenset[str]
+    recipient: frozenset[str]
+
+    @classmethod
+    def of(cls, failure: Failure, bounce: Bounce) -> _Domains:
+        """The suffix sets of a failure's names."""
+        return cls(
+            remote=_suffixes(_host(failure.remote_mta)),
+            reporter=_suffixes(_host(bounce.reporting_mta)),
+            recipient=_suffixes(failure.address.rpartition("@")[2].lower()),
+        )
+
+
+def _said_by(provider: Provider, domains: _Domains, bounce: Bounce, text: str) -> frozenset[str]:
+    """How this provider shows in the failure: refusing host, reporter, its own words, the address."""
+    seen = set()
+    if not domains.remote.isdisjoint(provider.hosts):
+        seen.add("remote")
+    if bounce.format in provider.formats or not domains.reporter.isdisjoint(provider.hosts):
+        seen.add("reporter")
+    if first_found(provider.markers, text) is not None:
+        seen.add("text")
+    if not domains.recipient.isdisjoint(provider.hosts):
+        seen.add("recipient")
+    return frozenset(seen)
+
+
+def _rule_applies(rule: ProviderRule, said_by: frozenset[str], failure: Failure, text: str) -> bool:
+    if rule.said_by and not (rule.said_by & said_by):
+        return False
+    if rule.statuses and not _status_in(failure.status, rule.statuses):
+        return False
+    if rule.replies and failure.reply_code not in rule.replies:
+        return False
+    if rule.phases and failure.phase not in rule.phases:
+        return False
+    return not rule.phrases or first_found(rule.phrases, text) is not None
+
+
+def _status_in(status: str | None, wanted: frozenset[str]) -> bool:
+    """True when a status is listed: exactly, class-free (X.7.1), by subject (X.7), or "none" for no status."""
+    if not status:
+        return "none" in wanted
+    free = "X" + status[1:]
+    return status in wanted or free in wanted or free.rsplit(".", 1)[0] in wanted
+
+
+def _phase_from_text(kb: Knowledge, text: str) -> Phase | None:
+    """The SMTP phase a diagnostic shows in its own words ("in reply to RCPT TO command"), if any."""
+    for phase, markers in kb.rules.phase_markers:
+        if first_found(markers, text) is not None:
+            return phase
+    return None
+
+
+# ----------------------------------------------------------------------------- phrases, tables
+def _phrase(kb: Knowledge, failure: Failure, text: str, *, tier: str) -> Verdict | None:
+    if not text:
+        return None
+    for record in kb.rules.phrases:
+        if record.tier != tier or failure.phase in record.not_phases:
+            continue
+        if record.phases and failure.phase not in record.phases:
+            continue
+        phrase = first_found(record.phrases, text)
+        if phrase is None or first_found(record.unless, text) is not None:
+            continue
+        cause = _redirect(record, failure) or record.cause
+        reason = kb.cause(cause).reason if cause else record.reason
+        return _verdict(kb, reason or record.reason, cause, f"phrase:{record.name}:{phrase.source}")
+    return None
+
+
+def _redirect(record: PhraseRecord, failure: Failure) -> str | None:
+    for r in record.redirects:
+        if r.phases and failure.phase not in r.phases:
+            continue
+        if r.statuses and not _status_in(failure.status, r.statuses):
+            continue
+        if r.unless_statuses and _status_in(failure.status, r.unless_statuses):
+            continue
+        return r.cause
+    return None
+
+
+def _status_row(kb: Knowledge, status: str | None) -> Row | None:
+    """The status table's row: the exact code, its class-free form (X.1.1), then its subject (X.7)."""
+    if not status:
+        return None
+    table = kb.rules.statuses
+    subject = "X." + status.split(".")[1] if status.count(".") == 2 else ""
+    return table.get(status) or table.get("X" + status[1:]) or table.get(subject)
+
+
+def _reply_row(kb: Knowledge, failure: Failure) -> Row | None:
+    if not failure.reply_code:
+        return None
+    table = kb.rules.replies
+    if failure.phase is not None:
+        row = table.get(f"{failure.reply_code}/{failure.phase}")
+        if row is not None:
+            return row
+    return table.get(failure.reply_code)

@@ -1,0 +1,295 @@
+"""Text in, Message out: whole RFC 5322/MIME messages in any charset, or pasted fragments.
+
+Pasted text is what a mail client or Slack shows: no headers, Slack's escaping (`&lt;`,
+`<mailto:a|a>`), CRLF, `>` quoting, and sometimes the raw MIME of a report pasted without its
+top headers. Everything ends as decoded parts; parsers never see transfer encodings.
+"""
+
+from __future__ import annotations
+
+import itertools
+import quopri
+import re
+from email.header import Header, decode_header, make_header
+from email.message import Message as EmailMessage
+
+from bot.errors import BinaryInput, EmptyInput, InputTooLarge
+from bot.limits import MAX_INPUT_BYTES, MAX_LINE_CHARS, MAX_PART_CHARS, MAX_TEXT_CHARS
+from bot.models import Message, Part
+from bot.reading.markup import has_escaped_html, html_blocks_to_text, html_to_text, unescape
+from bot.reading.mimetree import message_from_bytes
+
+# Header names that mark the start of a whole message (or of an mbox "From " line).
+_HEADER_START = re.compile(
+    rb"\A(?:From [^\r\n]{1,300}\r?\n)?(?:[!-9;-~]{1,60}:[^\r\n]{0,2000}\r?\n(?:[ \t][^\r\n]{0,2000}\r?\n){0,50}){2}"
+)
+_KNOWN_HEADERS = re.compile(
+    rb"^(?:received|return-path|from|to|subject|date|message-id|mime-version|content-type|delivered-to|x-[a-z0-9-]{1,40}):",
+    re.IGNORECASE | re.MULTILINE,
+)
+# Charset names as bounces write them, mapped to Python codecs that are their supersets.
+_CHARSET_ALIASES = {
+    "iso-2022-jp": "iso2022_jp_ext",
+    "iso-2022-jp-1": "iso2022_jp_ext",
+    "iso-2022-jp-2": "iso2022_jp_2",
+    "shift_jis": "cp932",
+    "shift-jis": "cp932",
+    "sjis": "cp932",
+    "x-sjis": "cp932",
+    "windows-31j": "cp932",
+    "euc-jp": "euc_jis_2004",
+    "x-euc-jp": "euc_jis_2004",
+    "us-ascii": "utf-8",  # many "us-ascii" bounces carry UTF-8 anyway
+    "ascii": "utf-8",
+    "unknown-8bit": "utf-8",
+    "x-unknown": "utf-8",
+}
+_SLACK_LINK = re.compile(r"<(?:mailto:|https?://|tel:)?([^<>|\n]{1,500})\|([^<>\n]{1,500})>")
+_SLACK_BARE = re.compile(r"<(?:mailto:|https?://)([^<>|\n]{1,500})>")
+_QUOTE = re.compile(r"^[ \t]{0,3}>[ \t]?", re.MULTILINE)
+_QUOTED_SHARE = 0.6  # a paste is a quoted mail when this share of its non-blank lines start with ">"
+_CODE_MARK = re.compile(r"`{1,3}")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")  # zero-width characters web pages and chats add
+# 7-bit ISO-2022-JP left undecoded inside a field value (a Diagnostic-Code written in Japanese).
+_JIS_RUN = re.compile(r"\x1b\$[@B][^\x1b\n]{0,2000}(?:\x1b\([BJ]|$)", re.MULTILINE)
+_QP_SOFT = re.compile(r"=\n")
+_QP_ESCAPE = re.compile(r"=[0-9A-F]{2}")
+_BOUNDARY_LINE = re.compile(r"^--[^\s]{6,200}$", re.MULTILINE)
+_PART_HEADER = re.compile(
+    r"\A(?:Content-[A-Za-z-]{1,40}:[^\n]{0,500}\n(?:[ \t][^\n]{0,500}\n){0,5}){1,6}\n", re.IGNORECASE
+)
+
+
+def normalize(data: bytes | str) -> Message:
+    """Decode any bounce text (whole message or pasted fragment) into a Message."""
+    if isinstance(data, str) and not data.isascii():
+        # A lone surrogate (JSON's "\ud800" in a Slack event) is no character: it cannot be encoded.
+        data = _SURROGATE.sub("\ufffd", data)
+    raw = data.encode("utf-8", "surrogateescape") if isinstance(data, str) else data
+    if len(raw) > MAX_INPUT_BYTES:
+        raise InputTooLarge(len(raw))
+    if not raw.strip():
+        raise EmptyInput()
+    if _looks_binary(raw[:65536]):
+        raise BinaryInput()
+    if isinstance(data, bytes) and _looks_whole(raw):
+        return _from_email(message_from_bytes(raw.replace(b"\r\n", b"\n")))
+    text = data if isinstance(data, str) else decode_bytes(raw)
+    return _from_paste(text)
+
+
+def decode_bytes(raw: bytes, charset: str | None = None) -> str:
+    """Bytes to text: the declared charset, else ISO-2022-JP by its escapes, UTF-8, CP932, EUC-JP."""
+    tried = []
+    if charset:
+        tried.append(_CHARSET_ALIASES.get(charset.lower().strip('"'), charset.lower().strip('"')))
+    if b"\x1b$" in raw or b"\x1b(" in raw:
+        tried.append("iso2022_jp_ext")
+    tried += ["utf-8", "cp932", "euc_jis_2004"]
+    for codec in tried:
+        try:
+            return raw.decode(codec)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return raw.decode("utf-8", "replace")
+
+
+def decode_header_value(value: str | Header) -> str:
+    """A header value as plain text: RFC 2047 words, raw 8-bit or ISO-2022-JP; undecodable words stay."""
+    if isinstance(value, Header):
+        # compat32 hands a value with raw 8-bit bytes over as a Header of "unknown-8bit" chunks:
+        # their charset is guessed as a body's is (UTF-8, CP932, EUC-JP).
+        value = "".join(decode_bytes(raw) for raw, _charset in decode_header(value))
+    if "\x1b" in value:  # ISO-2022-JP written raw, without RFC 2047
+        value = _JIS_RUN.sub(_decode_jis, value)
+    if "=?" not in value:
+        return " ".join(value.split())
+    try:
+        chunks = decode_header(value)
+        text = "".join(
+            part.decode(_CHARSET_ALIASES.get((cs or "utf-8").lower(), cs or "utf-8"), "replace")
+            if isinstance(part, bytes)
+            else part
+            for part, cs in chunks
+        )
+    except (LookupError, ValueError):
+        text = str(make_header([(value, None)]))
+    return " ".join(text.split())
+
+
+# C0 controls that text never carries (tab, line ends and ESC for ISO-2022-JP are fine).
+_CONTROLS = bytes(b for b in range(32) if b < 9 or 13 < b < 27 or 27 < b < 32)
+
+
+def _looks_binary(head: bytes) -> bool:
+    # A stray NUL or form feed happens in real bounces; a binary file has them by the hundred.
+    # Counted by what translate() deletes: one C-level pass instead of a Python loop per byte.
+    controls = len(head) - len(head.translate(None, _CONTROLS))
+    return controls > len(head) // 100 + 2
+
+
+def _looks_whole(raw: bytes) -> bool:
+    head = raw[:8192].lstrip(b"\r\n")
+    if not _HEADER_START.match(head):
+        return False
+    # Two known header names are enough: stop at the second instead of listing all of them.
+    return next(itertools.islice(_KNOWN_HEADERS.finditer(head[:8192]), 1, None), None) is not None
+
+
+def _clean(text: str) -> str:
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.isascii():  # no-break and zero-width spaces are never ASCII
+        text = _INVISIBLE.sub("", text.replace("\u00a0", " "))
+    if "\x1b" in text:
+        text = _JIS_RUN.sub(_decode_jis, text)
+    if len(text) > MAX_PART_CHARS:
+        text = text[:MAX_PART_CHARS]
+    lines = text.split("\n")
+    if max(map(len, lines)) <= MAX_LINE_CHARS:
+        return text
+    return "\n".join(line[:MAX_LINE_CHARS] for line in lines)
+
+
+def _decode_jis(m: re.Match[str]) -> str:
+    run = m.group(0)
+    if not run.endswith(("\x1b(B", "\x1b(J")):
+        run += "\x1b(B"
+    try:
+        return run.encode("ascii").decode("iso2022_jp_ext")
+    except (UnicodeError, LookupError):
+        return m.group(0)
+
+
+def _from_email(root: EmailMessage) -> Message:
+    headers = tuple((k.lower(), decode_header_value(v)) for k, v in root.items())
+    parts: list[Part] = []
+    _walk(root, parts, depth=0)
+    return Message(headers=headers, parts=_bounded(parts), whole=True)
+
+
+def _bounded(parts: list[Part]) -> tuple[Part, ...]:
+    """The parts in order, cut where their text reaches MAX_TEXT_CHARS together (work stays bounded)."""
+    out: list[Part] = []
+    room = MAX_TEXT_CHARS
+    for part in parts:
+        if room <= 0:
+            break
+        out.append(part if len(part.text) <= room else Part(part.content_type, part.text[:room]))
+        room -= len(part.text)
+    return tuple(out)
+
+
+def _walk(node: EmailMessage, parts: list[Part], depth: int) -> None:
+    ctype = node.get_content_type()
+    maintype = ctype.split("/")[0]  # get_content_maintype(), without reading the fields again
+    if depth > 8:
+        return
+    if ctype in ("message/delivery-status", "message/global-delivery-status", "message/feedback-report"):
+        parts.append(Part(ctype, _clean(_status_text(node))))
+    elif ctype in ("message/rfc822", "message/global", "text/rfc822-headers", "message/rfc822-headers"):
+        parts.append(Part(ctype, _clean(_attached_headers(node))))
+    elif node.is_multipart():
+        for sub in node.get_payload():
+            if isinstance(sub, EmailMessage):
+                _walk(sub, parts, depth + 1)
+    elif maintype == "multipart":
+        # A multipart whose boundary was lost (a header line wrapped without indent): its
+        # body is raw MIME, read the way a pasted fragment is.
+        body = decode_bytes(node.get_payload(decode=True) or b"", node.get_content_charset())
+        parts.extend(_paste_parts(body.replace("\r\n", "\n")))
+    elif maintype == "text" or (ctype == "application/octet-stream" and depth == 0):
+        payload = node.get_payload(decode=True) or b""
+        text = decode_bytes(payload, node.get_content_charset())
+        if ctype == "text/html":
+            text = html_to_text(text)
+        parts.append(Part(ctype, _clean(text)))
+
+
+def _status_text(node: EmailMessage) -> str:
+    """A delivery-status part as header-block text, whatever compat32 made of it."""
+    payload = node.get_payload()
+    if isinstance(payload, list):
+        blocks = ["\n".join(f"{k}: {decode_header_value(v)}" for k, v in sub.items()) for sub in payload]
+        return "\n\n".join(blocks)
+    raw = node.get_payload(decode=True) or b""
+    return decode_bytes(raw, node.get_content_charset())
+
+
+def _attached_headers(node: EmailMessage) -> str:
+    """Only the headers of an attached original: its body is not the bounce."""
+    payload = node.get_payload()
+    inner = payload[0] if isinstance(payload, list) and payload else None
+    if isinstance(inner, EmailMessage):
+        return "\n".join(f"{k}: {decode_header_value(v)}" for k, v in inner.items())
+    raw = node.get_payload(decode=True) or b""
+    text = decode_bytes(raw, node.get_content_charset())
+    return text.split("\n\n", 1)[0] if "\n\n" in text.replace("\r\n", "\n") else text
+
+
+def _from_paste(text: str) -> Message:
+    """A pasted fragment: undo Slack's and the mail client's changes, then find MIME remnants."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _CODE_MARK.sub("", text)  # Slack's ``` blocks and `inline code` around the pasted lines
+    text = _SLACK_LINK.sub(lambda m: m.group(2), text)
+    text = _SLACK_BARE.sub(lambda m: m.group(1), text)
+    if has_escaped_html(text):
+        text = unescape(text)  # Slack escaped an HTML source: undo that first, the markup's own entities stay
+    text = html_blocks_to_text(text)  # a web mail's HTML part pasted raw
+    text = unescape(text)
+    text = _unquote(text)
+    if _QP_SOFT.search(text) and len(_QP_ESCAPE.findall(text)) >= 3:
+        text = decode_bytes(quopri.decodestring(text.encode("utf-8", "surrogateescape")))
+    raw = text.encode("utf-8", "surrogateescape")
+    if _looks_whole(raw):
+        msg = _from_email(message_from_bytes(raw))
+        if msg.parts and any(p.text.strip() for p in msg.parts):
+            return msg
+    return Message(headers=(), parts=_bounded(_paste_parts(text)), whole=False)
+
+
+def _unquote(text: str) -> str:
+    """Remove `>` quoting level by level while most lines carry it.
+
+    Only whole quoted pastes lose a level: sendmail's `>>> RCPT To:<a>` transcript lines in an
+    unquoted bounce are the bounce's own text and stay.
+    """
+    for _ in range(10):
+        lines = [line for line in text.split("\n") if line.strip()]
+        quoted = sum(1 for line in lines if _QUOTE.match(line))
+        if not lines or quoted < len(lines) * _QUOTED_SHARE:
+            break
+        text = _QUOTE.sub("", text)
+    return text
+
+
+def _paste_parts(text: str) -> list[Part]:
+    """Split pasted raw MIME at its boundary lines; each chunk with Content-* headers is a part."""
+    chunks = _BOUNDARY_LINE.split(text) if _BOUNDARY_LINE.search(text) else [text]
+    parts: list[Part] = []
+    for chunk in chunks:
+        body = chunk.lstrip("\n")
+        head = _PART_HEADER.match(body)
+        ctype = "text/plain"
+        if head:
+            block = head.group(0)
+            found = re.search(r"content-type:\s{0,5}([\w.+-]{1,60}/[\w.+-]{1,60})", block, re.IGNORECASE)
+            ctype = found.group(1).lower() if found else ctype
+            body = body[head.end() :]
+            if re.search(r"content-transfer-encoding:\s{0,5}base64", block, re.IGNORECASE):
+                body = _maybe_base64(body)
+            elif re.search(r"content-transfer-encoding:\s{0,5}quoted-printable", block, re.IGNORECASE):
+                body = decode_bytes(quopri.decodestring(body.encode("utf-8", "surrogateescape")))
+        if body.strip():
+            parts.append(Part(ctype, _clean(body)))
+    return parts or [Part("text/plain", _clean(text))]
+
+
+def _maybe_base64(body: str) -> str:
+    import base64
+    import binascii
+
+    try:
+        return decode_bytes(base64.b64decode("".join(body.split()), validate=False))
+    except (binascii.Error, ValueError):
+        return body

@@ -1,0 +1,206 @@
+"""The smaller MTAs, each a Layout: DragonFly DMA, OpenSMTPD, Lotus Notes, Domino's readable part,
+IMail, MailFoundry, Apache James, fml, and the unnamed X1-X3 appliances.
+
+Courier, Sun/Oracle Messaging Server, Domino, PowerMTA, SendGrid and Bigfoot write standard
+delivery-status parts (rfc3464.py reads those); V5 sendmail is in sendmail.py, X4 reads as qmail.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.models import Bounce, Message
+from bot.reading.parsers._layout import ADDR, Layout, detect_any, parse_any
+from bot.vocab import Phase
+
+_I = re.IGNORECASE
+
+LAYOUTS: tuple[Layout, ...] = (
+    Layout(
+        # This is the DragonFly Mail Agent v0.13 at df.example.jp.
+        # There was an error delivering your mail to <kijitora@example.jp>.
+        # gmail-smtp-in.l.google.com [74.125.203.27] did not like our final DATA:
+        # 550-5.7.26 Unauthenticated email from example.jp is not accepted ...
+        # Message headers follow.
+        name="dragonfly",
+        markers=("this is the dragonfly mail agent", "there was an error delivering your mail to"),
+        start=re.compile(r"\AThis is the DragonFly Mail Agent", _I),
+        recipients=(
+            re.compile(r"\AThere was an error delivering your mail to <" + ADDR + r">\.?\s{0,3}\Z", _I),
+        ),
+        stop=re.compile(r"\AMessage headers follow\.", _I),
+        remote=(re.compile(r"\A(\S{1,255}) \[[0-9A-Fa-f.:]{2,45}\] did not like our", _I),),
+        phases=(
+            (re.compile(r"did not like our (?:final )?data", _I), Phase.DATA),
+            (re.compile(r"did not like our rcpt", _I), Phase.RCPT),
+            (re.compile(r"did not like our mail", _I), Phase.MAIL),
+            (re.compile(r"did not like our (?:ehlo|helo)", _I), Phase.HELO),
+        ),
+    ),
+    Layout(
+        # This is the MAILER-DAEMON, please DO NOT REPLY to this e-mail.
+        # An error has occurred while attempting to deliver a message for   (or: A message is delayed for ...)
+        # the following list of recipients:
+        # kijitora@example.jp: 550 5.1.1 <kijitora@example.jp>: Recipient address rejected
+        # Below is a copy of the original message:
+        name="opensmtpd",
+        markers=(
+            "this is the mailer-daemon, please do not reply to this e-mail",
+            "this is the mailer-daemon, please do not reply to this email",
+            "an error has occurred while attempting to deliver a message for",
+        ),
+        start=re.compile(r"list of recipients:", _I),
+        recipients=(re.compile(r"\A\s{0,2}" + ADDR + r":\s{1,3}(?P<text>.{1,2000})\Z"),),
+        stop=re.compile(r"\A\s{0,8}Below is a copy of the original message:", _I),
+        ignore=re.compile(r"\A\s{4}"),  # OpenSMTPD indents its own prose, never the recipients
+        delayed=re.compile(r"is delayed for more than|temporary failure report", _I),
+    ),
+    Layout(
+        # ------- Failure Reasons  --------
+        # User  not listed in public Name & Address Book      (or: ディレクトリのリストにありません)
+        # kijitora@example.com
+        # ------- Returned Message --------
+        name="notes",
+        markers=("------- failure reasons", "not listed in public name & address book"),
+        start=re.compile(r"\A-{3,}\s{0,3}Failure Reasons", _I),
+        recipients=(re.compile(r"\A\s{0,4}<?" + ADDR + r">?\s{0,3}\Z"),),
+        stop=re.compile(r"\A-{3,}\s{0,3}Returned Message", _I),
+        reason_first=True,
+        to_fallback=True,
+    ),
+    Layout(
+        # Domino's readable part, pasted without its delivery-status part:
+        # Your message / Subject: ... / was not delivered to: / a@example.jp / because: /
+        # User a (a@example.jp) not listed in Domino Directory
+        name="domino",
+        markers=("\nwas not delivered to:",),
+        start=re.compile(r"\A\s{0,4}was not delivered to:\s{0,3}\Z", _I),
+        recipients=(re.compile(r"\A\s{0,4}<?" + ADDR + r">?\s{0,3}\Z"),),
+        ignore=re.compile(r"\A\s{0,4}because:\s{0,3}\Z", _I),
+    ),
+    Layout(
+        # Unknown user: kijitora@example.com
+        # undeliverable to kijitora@example.jp
+        # Body of message generated response:
+        # 550-REJECTED - Blacklisted URL in message. ...
+        # Original message follows.
+        name="imail",
+        markers=("body of message generated response:", "\nundeliverable to ", "unknown user: "),
+        subjects=("undeliverable mail",),
+        recipients=(
+            # Two words at least before the colon: "Sender: a@b" is a header, not a reason.
+            re.compile(
+                r"\A\s{0,4}(?P<text>[A-Za-z][\w,/-]{0,40}(?: [\w,/().-]{1,40}){1,8}):\s{0,3}"
+                + ADDR
+                + r"\s{0,3}\Z"
+            ),
+            re.compile(r"\A\s{0,4}undeliverable\s{1,3}to\s{1,3}<?" + ADDR + r">?\s{0,3}\Z", _I),
+        ),
+        stop=re.compile(r"\A\s{0,4}Original message follows\.", _I),
+        ignore=re.compile(r"\A\s{0,4}(?:Save to the following Address Book|To|CC|Date|Subject):", _I),
+        phases=(
+            (re.compile(r"Additional RCPT TO generated following response", _I), Phase.RCPT),
+            (
+                re.compile(r"DATA command generated response|Body of message generated response", _I),
+                Phase.DATA,
+            ),
+            (re.compile(r"Server response to MAIL FROM", _I), Phase.MAIL),
+            (re.compile(r"Unexpected response to EHLO/HELO", _I), Phase.HELO),
+            (re.compile(r"SMTP connection failed|Unexpected connection response", _I), Phase.CONNECT),
+        ),
+    ),
+    Layout(
+        # Unable to deliver message to: <kijitora@example.org>
+        # Delivery failed for the following reason:
+        # Server mx22.example.org[192.0.2.222] failed with: 550 <kijitora@example.org> No such user here
+        name="mailfoundry",
+        markers=("delivery failed for the following reason:", "unable to deliver message to: <"),
+        subjects=("message delivery has failed",),
+        recipients=(re.compile(r"\AUnable to deliver message to: <" + ADDR + r">\s{0,3}\Z", _I),),
+        ignore=re.compile(
+            r"\A(?:Delivery failed for the following reason:|This has been a permanent failure)", _I
+        ),
+        remote=(re.compile(r"\bServer (\S{1,255}?)\[[0-9A-Fa-f.:]{2,45}\] failed with", _I),),
+    ),
+    Layout(
+        # Error: Invalid user address
+        # Error message below:
+        # 550 - Requested action not taken: no such user here
+        # Message details:
+        #   RCPT TO: 000000000000@vtext.example.com
+        name="james",
+        markers=("error message below:", "message details:"),
+        subjects=("[bounce]",),
+        recipients=(re.compile(r"\A\s{0,4}RCPT TO:\s{0,3}<?" + ADDR + r">?\s{0,3}\Z", _I),),
+        ignore=re.compile(
+            r"\A\s{0,4}(?:Error message below:|Message details:|Subject:|Sent date:|MAIL FROM:|From:|To:|CC:"
+            r"|Size \(in bytes\):|Number of lines:|Content-|-{2,}|boundary=)",
+            _I,
+        ),
+        reason_first=True,
+    ),
+    Layout(
+        # You are not a member of this mailing list <neko-nyaan@example.org>.
+        # Duplicated Message-ID in <neko@example.co.jp>.
+        # Original mail as follows:
+        name="fml",
+        markers=(
+            "original mail as follows:",
+            "you are not a member of this mailing list",
+            "duplicated message-id",
+        ),
+        recipients=(re.compile(r"\A(?P<text>.{1,300}<" + ADDR + r">\.)\s{0,3}\Z"),),
+        stop=re.compile(r"\A\s{0,4}Original mail as follows:", _I),
+        ignore=re.compile(r"\A\s{0,8}(?:guide|to the address|where guide|the mail body|if you know)\b", _I),
+    ),
+    Layout(
+        # ---The following addresses had delivery errors---
+        # kijitora@example.co.jp [User unknown]
+        name="x1",
+        markers=("---the following addresses had delivery errors---",),
+        start=re.compile(r"\A-{3}The following addresses had delivery errors-{3}", _I),
+        recipients=(re.compile(r"\A" + ADDR + r"\s{1,4}\[(?P<text>.{1,500})\]\s{0,3}\Z"),),
+        stop=re.compile(r"\A(?:Received: from|Return-Path:|-{3})", _I),
+        same_line=True,
+    ),
+    Layout(
+        # Unable to deliver message to the following address(es).
+        # <kijitora@example.co.jp>:
+        # This user doesn't have a example.co.jp account (kijitora@example.co.jp) [-9]
+        # --- Original message follows.
+        name="x2",
+        markers=("unable to deliver message to the following address(es).",),
+        start=re.compile(r"\AUnable to deliver message to the following address", _I),
+        recipients=(re.compile(r"\A<" + ADDR + r">:\s{0,3}(?P<text>.{0,2000})\Z"),),
+        stop=re.compile(r"\A-{2,3} (?:Original message follows|Below this line)", _I),
+    ),
+    Layout(
+        # This is an automatically generated Delivery Status Notification.
+        # Delivery to the following recipients failed permanently:
+        #    * kijitora@example.com
+        # Technical details:
+        # SMTP:RCPT host 192.0.2.8: 553 5.3.0 <kijitora@example.com>... No such user here
+        name="x3",
+        markers=("delivery to the following recipients failed permanently:", "technical details:"),
+        start=re.compile(r"\ADelivery to the following recipients? failed", _I),
+        recipients=(re.compile(r"\A\s{1,8}\*\s{1,3}" + ADDR + r"\s{0,3}\Z"),),
+        stop=re.compile(r"\A(?:Content-Type:\s{0,3}message/rfc822|-{3,} ?Original message)", _I),
+        ignore=re.compile(r"\A\s{0,30}(?:={5,}|Technical details:|-{5,})", _I),
+        remote=(re.compile(r"\ASMTP:\w{2,8} host (\S{1,255}?):", _I),),
+        phases=(
+            (re.compile(r"\ASMTP:RCPT\b", _I), Phase.RCPT),
+            (re.compile(r"\ASMTP:DATA\b", _I), Phase.DATA),
+            (re.compile(r"\ASMTP:MAIL\b", _I), Phase.MAIL),
+        ),
+    ),
+)
+
+
+def detect(msg: Message) -> bool:
+    """Any of the layouts' markers or subjects."""
+    return detect_any(LAYOUTS, msg)
+
+
+def parse(msg: Message) -> Bounce | None:
+    """The first layout that finds recipients."""
+    return parse_any(LAYOUTS, msg)
