@@ -3,7 +3,8 @@
     python benchmarks/heldout.py [--verbose] [--forms]
 
 The samples are bounces written from what real servers say today, not taken from the corpus;
-their expectations live in tests/samples/heldout/expected.toml. Ends with one line:
+their expectations live in tests/samples/heldout/expected.toml; each blind batch's first-run figure is
+in benchmarks/heldout_history.md. With --batch b08/ only that batch is scored. Ends with one line:
 ``heldout: reason N/M = 0.xxx; responsible N/M = 0.xxx``. With --forms, first one such line per
 paste form of the text samples (quoted with ">", Slack-escaped, CRLF, re-wrapped at 76 columns
 as a mail client forwards plain text, flush left, under a forwarding header block).
@@ -36,6 +37,8 @@ class Expected:
     responsible: str
     cause: str | None = None
     note: str | None = None
+    addresses: tuple[str, ...] | None = None  # every failed recipient named, where the batch lists them
+    bounce: bool = True  # False for an ordinary mail (auto-reply, confirmation, question)
 
     @property
     def path(self) -> Path:
@@ -47,6 +50,8 @@ def expected() -> Iterator[Expected]:
     """The manifest's entries, in file order."""
     table = tomllib.loads((HELDOUT / "expected.toml").read_text(encoding="utf-8"))
     for row in table["sample"]:
+        if "addresses" in row:
+            row["addresses"] = tuple(a.lower() for a in row["addresses"])
         yield Expected(**row)
 
 
@@ -55,12 +60,27 @@ def diagnosis(sample: Expected) -> Diagnosis:
     return analyse(sample.path.read_bytes(), source=sample.file)
 
 
+NOT_FAILURES = frozenset({"vacation", "delivered", "feedback"})  # readings of mails that are not bounces
+
+
 def got(d: Diagnosis) -> tuple[str, str, str]:
     """(reason, responsible, cause id) of a diagnosis's main recipient; "-" where there is none."""
     main = d.main
     if main is None:
         return "-", "-", "-"
+    if str(main.reason) in NOT_FAILURES:
+        return str(main.reason), "-", main.cause.id
     return str(main.reason), str(main.responsible), main.cause.id
+
+
+def failed_addresses(d: Diagnosis) -> set[str]:
+    """The addresses a diagnosis names as failed (or delayed), lower case."""
+    return {r.failure.address.lower() for r in d.recipients if str(r.reason) not in NOT_FAILURES}
+
+
+def taken_for_bounce(d: Diagnosis) -> bool:
+    """Whether an ordinary mail was read as a failure of some recipient."""
+    return any(str(r.reason) not in NOT_FAILURES for r in d.recipients)
 
 
 def _rewrapped(text: str, width: int = 76) -> str:
@@ -85,17 +105,34 @@ FORMS: dict[str, Callable[[str], str]] = {
 
 def _score(name: str, cases: list[tuple[Expected, bytes | str]], *, verbose: bool) -> None:
     r_hit = s_hit = 0
+    found = wanted = right = 0  # failed addresses: named by us, expected, both
+    ordinary = mistaken = 0
     for sample, data in cases:
         d = analyse(data, source=sample.file)
         reason, side, cause = got(d)
         r_hit += reason == sample.reason
         s_hit += side == sample.responsible
+        if not sample.bounce:
+            ordinary += 1
+            mistaken += taken_for_bounce(d)
+        if sample.addresses is not None:
+            ours = failed_addresses(d)
+            found, wanted = found + len(ours), wanted + len(sample.addresses)
+            right += len(ours & set(sample.addresses))
+            if verbose and ours != set(sample.addresses):
+                print(f"{name} {sample.file}: addresses want {sorted(sample.addresses)} got {sorted(ours)}")
         if verbose and (reason, side) != (sample.reason, sample.responsible):
             rule = d.main.rule if d.main else d.error
             want = f"{sample.reason}/{sample.responsible}"
             print(f"{name} {sample.file}: want {want} got {reason}/{side} ({cause}) [{rule}]")
     n = len(cases)
-    print(f"{name}: reason {r_hit}/{n} = {r_hit / n:.3f}; responsible {s_hit}/{n} = {s_hit / n:.3f}")
+    line = f"{name}: reason {r_hit}/{n} = {r_hit / n:.3f}; responsible {s_hit}/{n} = {s_hit / n:.3f}"
+    if wanted:
+        line += f"; address recall {right}/{wanted} = {right / wanted:.3f}"
+        line += f", precision {right}/{found} = {right / max(found, 1):.3f}"
+    if ordinary:
+        line += f"; ordinary mails taken for bounces {mistaken}/{ordinary}"
+    print(line)
 
 
 def main() -> int:
@@ -103,8 +140,9 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--verbose", action="store_true")
     ap.add_argument("--forms", action="store_true")
+    ap.add_argument("--batch", help="only the files whose name starts with this prefix (one blind batch)")
     args = ap.parse_args()
-    samples = list(expected())
+    samples = [s for s in expected() if not args.batch or s.file.startswith(args.batch)]
     if args.forms:
         texts = [(s, s.path.read_text(encoding="utf-8")) for s in samples if s.path.suffix == ".txt"]
         for name, form in FORMS.items():

@@ -32,7 +32,7 @@ def _param(sample: Expected) -> object:
 
 def test_manifest_names_every_file_once() -> None:
     """Every sample file has exactly one manifest entry, and every entry names a file."""
-    files = sorted(p.name for p in HELDOUT.iterdir() if p.name != "expected.toml")
+    files = sorted(str(p.relative_to(HELDOUT)) for p in HELDOUT.rglob("*") if p.is_file() and p.name != "expected.toml")
     listed = [s.file for s in SAMPLES]
     assert sorted(listed) == files
     assert len(set(listed)) == len(listed)
