@@ -83,6 +83,14 @@ def taken_for_bounce(d: Diagnosis) -> bool:
     return any(str(r.reason) not in NOT_FAILURES for r in d.recipients)
 
 
+def agrees_ordinary(sample: Expected, d: Diagnosis) -> bool:
+    """An ordinary mail is read right when no recipient failed and, where a reading is expected
+    (an auto-reply's `vacation`, a report's `delivered`), that reading is given."""
+    if taken_for_bounce(d):
+        return False
+    return sample.reason == "-" or got(d)[0] == sample.reason
+
+
 def _rewrapped(text: str, width: int = 76) -> str:
     out: list[str] = []
     for line in text.split("\n"):
@@ -110,6 +118,8 @@ def _score(name: str, cases: list[tuple[Expected, bytes | str]], *, verbose: boo
     for sample, data in cases:
         d = analyse(data, source=sample.file)
         reason, side, cause = got(d)
+        if not sample.bounce and agrees_ordinary(sample, d):
+            reason, side = sample.reason, sample.responsible
         r_hit += reason == sample.reason
         s_hit += side == sample.responsible
         if not sample.bounce:

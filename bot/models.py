@@ -27,6 +27,9 @@ class Message:
     headers: tuple[tuple[str, str], ...]
     parts: tuple[Part, ...]
     whole: bool  # True when it arrived as an RFC 5322 message with headers
+    # Delivery reports attached whole inside this message (a bounce forwarded as message/rfc822):
+    # read when this message itself holds no bounce.
+    forwarded: tuple[Message, ...] = ()
     # Values derived from the fields above, built on first use: every format's detect and parse
     # asks for the same joined texts and headers. Not part of the value (no eq, hash or repr).
     _derived: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)

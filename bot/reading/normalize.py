@@ -161,11 +161,25 @@ def _decode_jis(m: re.Match[str]) -> str:
         return m.group(0)
 
 
-def _from_email(root: EmailMessage) -> Message:
+def _from_email(root: EmailMessage, depth: int = 0) -> Message:
     headers = tuple((k.lower(), decode_header_value(v)) for k, v in root.items())
     parts: list[Part] = []
-    _walk(root, parts, depth=0)
-    return Message(headers=headers, parts=_bounded(parts), whole=True)
+    forwarded: list[EmailMessage] = []
+    _walk(root, parts, forwarded, depth=depth)
+    inner = tuple(_from_email(m, depth + 1) for m in forwarded[:_MAX_FORWARDED])
+    return Message(headers=headers, parts=_bounded(parts), whole=True, forwarded=inner)
+
+
+_MAX_FORWARDED = 3  # delivery reports read inside one message: a desk forwards one, rarely a few
+_REPORT_TYPES = ("multipart/report", "message/delivery-status", "message/global-delivery-status")
+
+
+def _is_report(node: EmailMessage) -> bool:
+    """An attached message that is itself a delivery report (not the original a bounce returns)."""
+    if node.get_content_type() in _REPORT_TYPES:
+        return True
+    sender = str(node.get("from", "")).lower()
+    return any(s in sender for s in ("mailer-daemon", "postmaster", "mail delivery"))
 
 
 def _bounded(parts: list[Part]) -> tuple[Part, ...]:
@@ -180,7 +194,7 @@ def _bounded(parts: list[Part]) -> tuple[Part, ...]:
     return tuple(out)
 
 
-def _walk(node: EmailMessage, parts: list[Part], depth: int) -> None:
+def _walk(node: EmailMessage, parts: list[Part], forwarded: list[EmailMessage], depth: int) -> None:
     ctype = node.get_content_type()
     maintype = ctype.split("/")[0]  # get_content_maintype(), without reading the fields again
     if depth > 8:
@@ -189,10 +203,14 @@ def _walk(node: EmailMessage, parts: list[Part], depth: int) -> None:
         parts.append(Part(ctype, _clean(_status_text(node))))
     elif ctype in ("message/rfc822", "message/global", "text/rfc822-headers", "message/rfc822-headers"):
         parts.append(Part(ctype, _clean(_attached_headers(node))))
+        payload = node.get_payload()
+        inner = payload[0] if isinstance(payload, list) and payload else None
+        if isinstance(inner, EmailMessage) and _is_report(inner):
+            forwarded.append(inner)
     elif node.is_multipart():
         for sub in node.get_payload():
             if isinstance(sub, EmailMessage):
-                _walk(sub, parts, depth + 1)
+                _walk(sub, parts, forwarded, depth + 1)
     elif maintype == "multipart":
         # A multipart whose boundary was lost (a header line wrapped without indent): its
         # body is raw MIME, read the way a pasted fragment is.

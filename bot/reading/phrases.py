@@ -51,15 +51,50 @@ class Phrase:
 
     def found_in(self, folded: str) -> bool:
         """True when the phrase occurs in an already folded text."""
+        return self.find(folded) >= 0
+
+    def find(self, folded: str) -> int:
+        """Where the phrase starts in an already folded text, or -1.
+
+        A phrase that begins with a letter or digit must begin a word: "virus" is not found in
+        "antivirus", "spam" not in "nospam". Its end may run on, since the data writes stems
+        ("authenticat", "relay" for "relaying"); a phrase that must end a word ends with a space.
+        ASCII words only: Japanese has no spaces between words.
+        """
         if self.regex is not None:
-            return self.regex.search(folded) is not None
-        at = 0
-        for piece in self.pieces:
-            at = folded.find(piece, at)
-            if at < 0:
-                return False
-            at += len(piece)
-        return True
+            m = self.regex.search(folded)
+            return -1 if m is None else m.start()
+        first = self.pieces[0]
+        start = folded.find(first)
+        while start >= 0:
+            if _starts_word(folded, start, first):
+                return start if _ordered_end(folded, self.pieces, start) >= 0 else -1
+            start = folded.find(first, start + 1)
+        return -1
+
+    @property
+    def weight(self) -> int:
+        """How much text the phrase names: longer phrases say more than short words."""
+        return len(self.source) if self.regex is not None else sum(map(len, self.pieces))
+
+
+def _word_char(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
+
+
+def _starts_word(folded: str, at: int, piece: str) -> bool:
+    return at == 0 or not _word_char(piece[0]) or not _word_char(folded[at - 1])
+
+
+def _ordered_end(folded: str, pieces: tuple[str, ...], start: int) -> int:
+    """The end of the last piece when every piece follows the one before from `start`, else -1."""
+    at = start + len(pieces[0])
+    for piece in pieces[1:]:
+        at = folded.find(piece, at)
+        if at < 0:
+            return -1
+        at += len(piece)
+    return at
 
 
 def compile_phrase(raw: object) -> Phrase:
@@ -108,12 +143,17 @@ class PhraseSet:
 
     def first_found(self, folded: str) -> Phrase | None:
         """The first phrase found in an already folded text, or None."""
+        found = self.first_at(folded)
+        return None if found is None else found[0]
+
+    def first_at(self, folded: str) -> tuple[Phrase, int] | None:
+        """The first phrase found in an already folded text and where it starts, or None."""
         for plain, phrase in self._steps:
-            if plain is None:
-                if phrase.found_in(folded):
-                    return phrase
-            elif plain in folded:
-                return phrase
+            if plain is not None and plain not in folded:
+                continue  # the common case: one substring test, no method call
+            at = phrase.find(folded)
+            if at >= 0:
+                return phrase, at
         return None
 
 

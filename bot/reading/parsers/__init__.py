@@ -34,11 +34,23 @@ ORDER: tuple[str, ...] = (
     "scanner",  # last resort: addresses, status codes and reply lines anywhere in the text
 )
 
+# Modules that only say a message is NOT a bounce (a newsletter quoting bounce lines): asked
+# first; when one detects, nothing is parsed.
+GATES: tuple[str, ...] = ("ordinary",)
+
 _MODULES: tuple[ModuleType, ...] = tuple(importlib.import_module(f"bot.reading.parsers.{n}") for n in ORDER)
+_GATES: tuple[ModuleType, ...] = tuple(importlib.import_module(f"bot.reading.parsers.{n}") for n in GATES)
+
+
+def is_ordinary(msg: Message) -> bool:
+    """A gate says the message is an ordinary mail, not a bounce."""
+    return any(gate.detect(msg) for gate in _GATES)
 
 
 def parse(msg: Message) -> Bounce | None:
     """Run the formats in ORDER and return the first bounce with at least one failure."""
+    if is_ordinary(msg):
+        return None
     for module in _MODULES:
         if not module.detect(msg):
             continue

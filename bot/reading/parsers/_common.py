@@ -108,6 +108,10 @@ __all__ = [
 
 # ----------------------------------------------------------------------------- parts of a message
 STATUS_TYPES = ("message/delivery-status", "message/global-delivery-status")
+# Who sends bounces, and the subjects they give them: a message with neither is a person's or a
+# robot's ordinary mail (an auto-reply, a newsletter) unless its body proves otherwise.
+BOUNCE_SENDERS = ("mailer-daemon", "postmaster@", "root@", "mail delivery")
+BOUNCE_SUBJECTS = ("undeliver", "delivery status", "returned mail", "failure notice", "mail failure", "配信不能")
 HEADER_TYPES = ("message/rfc822", "message/global", "text/rfc822-headers", "message/rfc822-headers")
 
 

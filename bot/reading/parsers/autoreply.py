@@ -33,15 +33,6 @@ _SUBJECT = re.compile(
     r"|自動応答|自動返信|不在(?:通知|のお知らせ)?\s{0,2}[:：])",
     re.I,
 )
-_BOUNCE_SENDERS = ("mailer-daemon", "postmaster@", "root@", "mail delivery")
-_BOUNCE_SUBJECTS = (
-    "undeliver",
-    "delivery status",
-    "returned mail",
-    "failure notice",
-    "mail failure",
-    "配信不能",
-)
 # Bounce wording that an auto-reply never has.
 _BOUNCE_WORDS = (
     "diagnostic-code:",
@@ -116,7 +107,7 @@ def parse(msg: Message) -> Bounce | None:
 def _looks_like_bounce(msg: Message) -> bool:
     if any(p.content_type in c.STATUS_TYPES for p in msg.parts):
         return True
-    if c.header_has(msg, "from", _BOUNCE_SENDERS) or c.has_any(msg.subject, _BOUNCE_SUBJECTS):
+    if c.header_has(msg, "from", c.BOUNCE_SENDERS) or c.has_any(msg.subject, c.BOUNCE_SUBJECTS):
         return True
     text = c.readable_text(msg)
     return c.has_any(text, _BOUNCE_WORDS) or bool(_STATUS_CODE.search(text))

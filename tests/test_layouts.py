@@ -1,0 +1,55 @@
+"""Layouts people forward: a report attached whole, a bounce quoted in a mail, and mails that are not bounces."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.diagnose import analyse
+from bot.reading.phrases import compile_phrases, fold
+from bot.vocab import Kind, Reason, Responsible
+
+LAYOUTS = Path(__file__).parent / "samples" / "layouts"
+
+
+def _read(name: str):
+    return analyse((LAYOUTS / name).read_bytes(), source=name)
+
+
+def test_a_report_attached_as_message_rfc822_is_read() -> None:
+    """A user forwards the bounce as an attachment: the attached report's recipient and reason are found."""
+    d = _read("forwarded_exim_attached.eml")
+    assert d.kind == Kind.BOUNCE
+    assert [r.failure.address for r in d.recipients] == ["m.weber@example-partner.de"]
+    assert d.main.reason == Reason.USERUNKNOWN and d.main.responsible == Responsible.SENDER
+
+
+def test_a_bounce_quoted_in_a_whole_mail_is_read() -> None:
+    """A bounce forwarded inline with ">" quoting inside a whole message is read from the quoted lines."""
+    d = _read("forwarded_quoted_postfix.eml")
+    assert [r.failure.address for r in d.recipients] == ["t.yamada@example-buhin.co.jp"]
+    assert d.main.reason == Reason.MAILBOXFULL
+
+
+def test_a_newsletter_quoting_bounce_lines_is_not_a_bounce() -> None:
+    """A list mail (List-Id, List-Unsubscribe) that quotes reply lines names no failed recipient."""
+    d = _read("newsletter_list.eml")
+    assert d.kind != Kind.BOUNCE and not d.recipients
+
+
+def test_an_auto_reply_sent_in_bulk_is_still_an_auto_reply() -> None:
+    """Precedence: bulk on an out-of-office reply does not hide it: it is read as vacation."""
+    text = (
+        "From: Ken Ito <k.ito@example.jp>\nTo: a@example.org\nSubject: Out of Office: schedule\n"
+        "Auto-Submitted: auto-replied\nPrecedence: bulk\n\nI am out of the office until Monday.\n"
+    )
+    d = analyse(text.encode(), source="ooo")
+    assert [r.reason for r in d.recipients] == [Reason.VACATION]
+
+
+def test_a_phrase_that_begins_with_a_letter_begins_a_word() -> None:
+    """'virus' is not found inside 'antivirus', but a stem may run on ('relay' in 'relaying')."""
+    virus, relay = compile_phrases(["virus", "relay"])
+    assert virus.find(fold("Scanned by AntiVirus gateway")) == -1
+    assert virus.find(fold("554 Virus found in message")) >= 0
+    assert relay.find(fold("Relaying denied")) == 0
+    assert compile_phrases(["ユーザー不明"]).first_found(fold("宛先ユーザー不明です")) is not None
