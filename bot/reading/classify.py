@@ -38,7 +38,7 @@ from bot.models import Bounce, Failure, Verdict
 from bot.reading.knowledge import Knowledge, knowledge
 from bot.reading.phrases import first_found, fold
 from bot.reading.rulebook import TIERS, PhraseRecord, Provider, ProviderRule, Row
-from bot.vocab import Action, Phase, Reason
+from bot.vocab import Action, Phase, Reason, Responsible
 
 
 def classify(failure: Failure, bounce: Bounce) -> Verdict:
@@ -48,6 +48,10 @@ def classify(failure: Failure, bounce: Bounce) -> Verdict:
     verdict = _decide(kb, failure, bounce, text)
     if _temporary(failure) and not _gave_up(kb, failure, text):
         variant = kb.temporary_variant(verdict.cause_id)
+        if variant == verdict.cause_id and failure.action == Action.DELAYED and kb.delayed:
+            # A delay warning: nothing failed yet, whatever the cause would be if it did.
+            if kb.cause(variant).responsible != Responsible.TRANSIENT:
+                variant = kb.delayed
         if variant != verdict.cause_id:
             return Verdict(reason=verdict.reason, cause_id=variant, rule=verdict.rule + "+temporary")
     return verdict

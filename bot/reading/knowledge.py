@@ -47,6 +47,7 @@ class Knowledge:
     causes: Mapping[str, Cause]
     defaults: Mapping[Reason, str]
     temporary: Mapping[str, str]  # cause id → the cause to use when the failure is temporary
+    delayed: str | None  # the cause of a delay warning whose cause has no temporary variant
     rules: Rulebook
 
     def cause(self, cause_id: str) -> Cause:
@@ -82,6 +83,12 @@ def load_knowledge(root: Traversable | Path) -> Knowledge:
                 table = _read(causes_dir, entry.name, problems)
                 records += [(entry.name, r) for r in table.get("cause", [])]
     causes, defaults, temporary = _causes(records, problems)
+    delayed = [cid for file, raw in records if raw.get("delayed_fallback") for cid in [str(raw.get("id"))]]
+    if len(delayed) > 1:
+        problems.append(f"more than one delayed_fallback cause: {', '.join(delayed)}")
+    for cid in delayed:
+        if causes.get(cid) and causes[cid].responsible != Responsible.TRANSIENT:
+            problems.append(f"cause {cid!r}: a delayed_fallback cause must be transient")
     rules = build(tables["status"], tables["phrases"], tables["providers"], problems)
     for cid in sorted(rules.cause_ids() | set(temporary.values())):
         if cid not in causes:
@@ -98,6 +105,7 @@ def load_knowledge(root: Traversable | Path) -> Knowledge:
         causes=MappingProxyType(causes),
         defaults=MappingProxyType(defaults),
         temporary=MappingProxyType(temporary),
+        delayed=delayed[0] if delayed else None,
         rules=rules,
     )
 

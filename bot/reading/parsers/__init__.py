@@ -8,9 +8,12 @@ then the MTA families, then the generic RFC 3464 decoder and the last-resort sca
 from __future__ import annotations
 
 import importlib
+from dataclasses import replace
 from types import ModuleType
 
 from bot.models import Bounce, Message
+from bot.reading import notices
+from bot.vocab import Action
 
 # The order matters: a provider that wraps an MTA's text must be tried before that MTA.
 ORDER: tuple[str, ...] = (
@@ -56,5 +59,13 @@ def parse(msg: Message) -> Bounce | None:
             continue
         bounce = module.parse(msg)
         if bounce is not None and bounce.failures:
-            return bounce
+            return _delays_marked(msg, bounce)
     return None
+
+
+def _delays_marked(msg: Message, bounce: Bounce) -> Bounce:
+    """A delay warning's recipients whose report gave no Action are delayed, not failed."""
+    if all(f.action is not None for f in bounce.failures) or not notices.is_warning(msg):
+        return bounce
+    failures = tuple(f if f.action is not None else replace(f, action=Action.DELAYED) for f in bounce.failures)
+    return replace(bounce, failures=failures)
