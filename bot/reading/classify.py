@@ -1,6 +1,8 @@
 """One failed recipient → a reason (Sisimai's vocabulary) and a cause record: pure, data-driven.
 
-Evidence is weighed in a fixed order; the first rule that speaks decides:
+Evidence is weighed in this order; where phrases and status codes compete (4-8), every one that
+speaks is a candidate and bot.reading.weigh scores them (specific over generic, several words over
+one, the remote's own words over a wrapper, agreement with a specific code):
 
 1. ``Failure.reason_hint`` — a format that names its reason outright (ARF feedback, an
    auto-reply, a delivered report) is taken at its word; specific words of that same reason may
@@ -37,7 +39,9 @@ from dataclasses import dataclass, replace
 from bot.models import Bounce, Failure, Verdict
 from bot.reading.knowledge import Knowledge, knowledge
 from bot.reading.phrases import first_found, fold
-from bot.reading.rulebook import TIERS, PhraseRecord, Provider, ProviderRule, Row
+from bot.reading.rulebook import Provider, ProviderRule
+from bot.reading.tables import reply_row, status_in, status_row, verdict
+from bot.reading.weigh import weigh
 from bot.vocab import Action, Phase, Reason, Responsible
 
 
@@ -62,12 +66,12 @@ def _decide(kb: Knowledge, failure: Failure, bounce: Bounce, text: str) -> Verdi
         failure = replace(failure, phase=_phase_from_text(kb, text))
     if failure.reason_hint is not None:
         # The format names the reason; words of that same reason may still name its finer cause.
-        finer = _phrase(kb, failure, text, tier="specific")
+        finer = weigh(kb, failure, text, tier="specific")
         if finer is not None and finer.reason == failure.reason_hint:
             return replace(finer, rule="hint+" + finer.rule)
-        return _verdict(kb, failure.reason_hint, None, "hint")
+        return verdict(kb, failure.reason_hint, None, "hint")
     if failure.action == Action.DELIVERED or (failure.status or "").startswith("2."):
-        return _verdict(kb, Reason.DELIVERED, None, "delivered")
+        return verdict(kb, Reason.DELIVERED, None, "delivered")
     domains = _Domains.of(failure, bounce)
     for provider in kb.rules.providers:
         said_by = _said_by(provider, domains, bounce, text)
@@ -75,28 +79,19 @@ def _decide(kb: Knowledge, failure: Failure, bounce: Bounce, text: str) -> Verdi
             continue
         for index, rule in enumerate(provider.rules):
             if _rule_applies(rule, said_by, failure, text):
-                return _verdict(kb, rule.reason, rule.cause, f"provider:{provider.id}#{index}")
-    status_row = _status_row(kb, failure.status)
-    status_tier = None if status_row is None else "specific" if status_row.specific else "generic"
-    for tier in TIERS:
-        found = _phrase(kb, failure, text, tier=tier)
-        if found is not None:
-            return found
-        if status_row is not None and status_tier == tier:
-            return _verdict(kb, status_row.reason, status_row.cause, f"status:{status_row.key}")
+                return verdict(kb, rule.reason, rule.cause, f"provider:{provider.id}#{index}")
+    weighed = weigh(kb, failure, text)
+    if weighed is not None:
+        return weighed
     phase_row = kb.rules.phases.get(failure.phase) if failure.phase else None
-    for kind, row in (("reply", _reply_row(kb, failure)), ("phase", phase_row)):
+    for kind, row in (("reply", reply_row(kb, failure)), ("phase", phase_row)):
         if row is not None:
-            return _verdict(kb, row.reason, row.cause, f"{kind}:{row.key}")
+            return verdict(kb, row.reason, row.cause, f"{kind}:{row.key}")
     if failure.action == Action.DELAYED:
-        return _verdict(kb, Reason.EXPIRED, None, "fallback:delayed")
+        return verdict(kb, Reason.EXPIRED, None, "fallback:delayed")
     if text:
-        return _verdict(kb, Reason.ONHOLD, None, "fallback:onhold")
-    return _verdict(kb, Reason.UNDEFINED, None, "fallback:undefined")
-
-
-def _verdict(kb: Knowledge, reason: Reason, cause: str | None, rule: str) -> Verdict:
-    return Verdict(reason=reason, cause_id=cause or kb.defaults[reason], rule=rule)
+        return verdict(kb, Reason.ONHOLD, None, "fallback:onhold")
+    return verdict(kb, Reason.UNDEFINED, None, "fallback:undefined")
 
 
 def _temporary(failure: Failure) -> bool:
@@ -111,7 +106,7 @@ def _temporary(failure: Failure) -> bool:
 
 def _gave_up(kb: Knowledge, failure: Failure, text: str) -> bool:
     """The report says the sending MTA stopped retrying (4.4.7, "queue too long"): final, whatever the code."""
-    row = _status_row(kb, failure.status)
+    row = status_row(kb, failure.status)
     if row is not None and row.final:
         return True
     return any(r.final and r.phrases.first_found(text) is not None for r in kb.rules.phrases)
@@ -168,7 +163,7 @@ def _said_by(provider: Provider, domains: _Domains, bounce: Bounce, text: str) -
 def _rule_applies(rule: ProviderRule, said_by: frozenset[str], failure: Failure, text: str) -> bool:
     if rule.said_by and not (rule.said_by & said_by):
         return False
-    if rule.statuses and not _status_in(failure.status, rule.statuses):
+    if rule.statuses and not status_in(failure.status, rule.statuses):
         return False
     if rule.replies and failure.reply_code not in rule.replies:
         return False
@@ -177,67 +172,9 @@ def _rule_applies(rule: ProviderRule, said_by: frozenset[str], failure: Failure,
     return not rule.phrases or first_found(rule.phrases, text) is not None
 
 
-def _status_in(status: str | None, wanted: frozenset[str]) -> bool:
-    """True when a status is listed: exactly, class-free (X.7.1), by subject (X.7), or "none" for no status."""
-    if not status:
-        return "none" in wanted
-    free = "X" + status[1:]
-    return status in wanted or free in wanted or free.rsplit(".", 1)[0] in wanted
-
-
 def _phase_from_text(kb: Knowledge, text: str) -> Phase | None:
     """The SMTP phase a diagnostic shows in its own words ("in reply to RCPT TO command"), if any."""
     for phase, markers in kb.rules.phase_markers:
         if first_found(markers, text) is not None:
             return phase
     return None
-
-
-# ----------------------------------------------------------------------------- phrases, tables
-def _phrase(kb: Knowledge, failure: Failure, text: str, *, tier: str) -> Verdict | None:
-    if not text:
-        return None
-    for record in kb.rules.phrases:
-        if record.tier != tier or failure.phase in record.not_phases:
-            continue
-        if record.phases and failure.phase not in record.phases:
-            continue
-        phrase = first_found(record.phrases, text)
-        if phrase is None or first_found(record.unless, text) is not None:
-            continue
-        cause = _redirect(record, failure) or record.cause
-        reason = kb.cause(cause).reason if cause else record.reason
-        return _verdict(kb, reason or record.reason, cause, f"phrase:{record.name}:{phrase.source}")
-    return None
-
-
-def _redirect(record: PhraseRecord, failure: Failure) -> str | None:
-    for r in record.redirects:
-        if r.phases and failure.phase not in r.phases:
-            continue
-        if r.statuses and not _status_in(failure.status, r.statuses):
-            continue
-        if r.unless_statuses and _status_in(failure.status, r.unless_statuses):
-            continue
-        return r.cause
-    return None
-
-
-def _status_row(kb: Knowledge, status: str | None) -> Row | None:
-    """The status table's row: the exact code, its class-free form (X.1.1), then its subject (X.7)."""
-    if not status:
-        return None
-    table = kb.rules.statuses
-    subject = "X." + status.split(".")[1] if status.count(".") == 2 else ""
-    return table.get(status) or table.get("X" + status[1:]) or table.get(subject)
-
-
-def _reply_row(kb: Knowledge, failure: Failure) -> Row | None:
-    if not failure.reply_code:
-        return None
-    table = kb.rules.replies
-    if failure.phase is not None:
-        row = table.get(f"{failure.reply_code}/{failure.phase}")
-        if row is not None:
-            return row
-    return table.get(failure.reply_code)

@@ -73,9 +73,9 @@ class Phrase:
         return -1
 
     @property
-    def weight(self) -> int:
-        """How much text the phrase names: longer phrases say more than short words."""
-        return len(self.source) if self.regex is not None else sum(map(len, self.pieces))
+    def words(self) -> int:
+        """How many words the phrase names: a phrase of several words says more than one word."""
+        return max(1, len(self.source.split())) if self.regex is not None else sum(len(p.split()) for p in self.pieces)
 
 
 def _word_char(ch: str) -> bool:
