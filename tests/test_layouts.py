@@ -53,3 +53,43 @@ def test_a_phrase_that_begins_with_a_letter_begins_a_word() -> None:
     assert virus.find(fold("554 Virus found in message")) >= 0
     assert relay.find(fold("Relaying denied")) == 0
     assert compile_phrases(["ユーザー不明"]).first_found(fold("宛先ユーザー不明です")) is not None
+
+
+SMAIL = """\
+From: MAILER-DAEMON@smtp.example.net (Mail Delivery Subsystem)
+To: ops@example.net
+Subject: mail failed, returning to sender
+Date: Thu, 5 Dec 1996 08:00:00 +0000
+
+|------------------------- Message log follows: -------------------------|
+ no valid recipients were found for this message
+|------------------------- Failed addresses follow: ---------------------|
+ <k.tanabe@exampel.co.jp> ... No matches to nameserver query
+ bob ... unknown user
+|------------------------- Message text follows: ------------------------|
+From: ops@example.net
+To: bob, k.tanabe@exampel.co.jp
+Subject: weekly report
+"""
+X400 = """\
+This is a non-delivery report from the X.400 gateway mta.example.fr.
+
+Recipient:   G=Marie;S=Dupont;O=Ventes;P=EXEMPLE;A=ATLAS;C=FR
+             (marie.dupont@ventes.example.fr)
+Reason:      Unable to transfer (1)
+Diagnostic:  Unrecognized O/R name (0)
+"""
+
+
+def test_smail_failed_addresses_with_a_local_name() -> None:
+    """smail's 'Failed addresses follow' lists addresses and bare local names; a local name gets the mail domain."""
+    d = analyse(SMAIL.encode(), source="smail")
+    got = {r.failure.address: r.reason for r in d.recipients}
+    assert got == {"k.tanabe@exampel.co.jp": Reason.HOSTUNKNOWN, "bob@example.net": Reason.USERUNKNOWN}
+
+
+def test_x400_gateway_report_pasted() -> None:
+    """An X.400 gateway's report names the SMTP address in brackets; an unrecognized O/R name is unknown."""
+    d = analyse(X400, source="x400")
+    assert [r.failure.address for r in d.recipients] == ["marie.dupont@ventes.example.fr"]
+    assert d.main.reason == Reason.USERUNKNOWN

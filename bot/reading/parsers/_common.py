@@ -169,7 +169,8 @@ _INLINE_COPY = gated(
     re.compile(
         r"^[ \t]{0,8}-{0,6}[ \t]{0,2}(?:This is a copy of (?:the|your) message|Below this line is a copy of the message"
         r"|Unsent message follows|Original message follows|Message headers follow|The header of the original message"
-        r"|Original mail as follows|Below is a copy of the original message|Returned Message)",
+        r"|Original mail as follows|Below is a copy of the original message|Returned Message"
+        r"|\|-{3,} ?Message text follows)",
         re.I | re.M,
     )
 )
@@ -200,6 +201,20 @@ def original_sender(msg: Message) -> str | None:
             if addr:
                 return addr
     return None
+
+
+def with_mail_domain(local: str, msg: Message) -> str:
+    """A bare local name ("userx") as an address of the domain that reported it.
+
+    The reporting host is named by the bounce's own sender (MAILER-DAEMON@mail.example.org);
+    when the original sender's domain contains that host (example.org), the user is that
+    domain's: a local name is a local user, and hosts live inside their mail domain.
+    """
+    host = (clean_address(msg.header("from")) or "").rpartition("@")[2]
+    sender = (original_sender(msg) or "").rpartition("@")[2]
+    if sender and (host == sender or host.endswith("." + sender)):
+        host = sender
+    return f"{local}@{host}" if host else local
 
 
 def bounce_of(

@@ -44,6 +44,7 @@ class Layout:
     to_fallback: bool = False  # no recipient line: the returned copy's To: names it
     same_line: bool = False  # the reason is on the recipient's line only; lines after it are not
     keep_empty: bool = field(default=True)  # a recipient without any reason text still counts
+    local_names: bool = False  # a recipient may be a bare local name: completed with the mail domain
 
     def detect(self, msg: Message) -> bool:
         """Cheap test on Subject and the first part of the text."""
@@ -117,6 +118,8 @@ def parse_layout(layout: Layout, msg: Message) -> Bounce | None:
     fields = {(c.recipient_of(b) or "").lower(): b for b in blocks}
     failures: list[Failure] = []
     for raw, own in found:
+        if layout.local_names and "@" not in raw:
+            raw = c.with_mail_domain(raw, msg)
         addr = c.clean_address(raw)
         if not addr:
             continue

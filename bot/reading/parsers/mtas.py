@@ -1,5 +1,5 @@
 """The smaller MTAs, each a Layout: DragonFly DMA, OpenSMTPD, Lotus Notes, Domino's readable part,
-IMail, MailFoundry, Apache James, fml, and the unnamed X1-X3 appliances.
+IMail, MailFoundry, Apache James, fml, the unnamed X1-X3 appliances and smail.
 
 Courier, Sun/Oracle Messaging Server, Domino, PowerMTA, SendGrid and Bigfoot write standard
 delivery-status parts (rfc3464.py reads those); V5 sendmail is in sendmail.py, X4 reads as qmail.
@@ -192,6 +192,38 @@ LAYOUTS: tuple[Layout, ...] = (
             (re.compile(r"\ASMTP:DATA\b", _I), Phase.DATA),
             (re.compile(r"\ASMTP:MAIL\b", _I), Phase.MAIL),
         ),
+    ),
+    Layout(
+        # |------------------------- Message log follows: -------------------------|
+        #  no valid recipients were found for this message
+        # |------------------------- Failed addresses follow: ---------------------|
+        #  <paul.h@example.com> ... No matches to nameserver query
+        #  userx ... unknown user                    (a local name: completed with the mail domain)
+        # |------------------------- Message text follows: ------------------------|
+        name="smail",
+        markers=("failed addresses follow:", "message log follows:"),
+        start=re.compile(r"\A\s{0,4}\|-{3,} ?Failed addresses follow", _I),
+        recipients=(
+            re.compile(r"\A\s{0,8}<?" + ADDR + r">?\s{1,8}\.{2,3}\s{0,8}(?P<text>.{1,2000})\Z"),
+            re.compile(r"\A\s{0,8}(?P<addr>[A-Za-z0-9._%+\-]{1,64})\s{1,8}\.{2,3}\s{0,8}(?P<text>.{1,2000})\Z"),
+        ),
+        stop=re.compile(r"\A\s{0,4}\|-{3,} ?Message text follows", _I),
+        local_names=True,
+    ),
+    Layout(
+        # X.400 gateways (X.411 non-delivery): the O/R name, the SMTP address in brackets, then
+        # Reason: Unable to transfer (1) / Diagnostic: Unrecognised O/R name (0) / Supplementary: ...
+        # Recipient:       G=Andreas;S=Vogel;O=Sales;P=EXAMPLE;A=DBP;C=DE
+        #                  (andreas.vogel@sales.example.de)
+        name="x400",
+        markers=("o/r name", "x.400", "x400"),
+        recipients=(
+            re.compile(r"\A\s{0,4}Recipient(?:\(s\))?:\s{0,20}[^\n(]{0,300}\(" + ADDR + r"\)\s{0,3}\Z", _I),
+            re.compile(r"\A\s{0,40}\(" + ADDR + r"\)\s{0,3}\Z"),
+        ),
+        start=re.compile(r"\A\s{0,4}(?:Recipient|Subject):", _I),
+        stop=re.compile(r"\A\s{0,4}(?:-{3,} ?Original message|Report time:)", _I),
+        ignore=re.compile(r"\A\s{0,4}(?:Recipient(?:\(s\))?:|Message ID:|MTS ID:|Submitted:|Subject:)", _I),
     ),
 )
 
