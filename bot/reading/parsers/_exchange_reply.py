@@ -23,6 +23,10 @@ _RETURNED = re.compile(
     r"\s{1,3}returned\s{0,3}'(.{0,3000})",
     re.I,
 )
+# The same in the Japanese NDR, where the last attempt's words follow an expiry:
+# リモート サーバーから返されたエラー: '550 4.4.7 QUEUE.Expired; message expired'
+# 最後のエラー: '451 4.4.0 Primary target IP address responded with: ...'
+_RETURNED_JA = re.compile(r"()(?:リモート\s{0,2}サーバーから返されたエラー|最後のエラー)\s{0,3}[:：]\s{0,3}'(.{0,3000})")
 # #550 5.7.1 RESOLVER.RST.AuthRequired; authentication required ##rfc822;a@example.jp
 # mx.example.jp #550 5.1.1 <a@example.jp>: Recipient address rejected ##   (the refusing host first)
 _HASHED = re.compile(
@@ -42,7 +46,7 @@ def reply_in(line: str, following: list[str]) -> tuple[str, str | None]:
         # mail.contoso.com #<exchange.contoso.com #5.7.1 smtp;530 5.7.1 Client was not authenticated> #SMTP#
         inner = m.group(3).split(";", 1)[-1] if ";" in m.group(3) else m.group(3)
         return c.fold(inner), m.group(1) or m.group(2)
-    m = _RETURNED.search(line)
+    m = _RETURNED.search(line) or _RETURNED_JA.search(line)
     if m:
         # Remote Server returned '550 5.1.1 RESOLVER.ADR.RecipNotFound; not found'
         return _quoted(m.group(2), following), m.group(1)

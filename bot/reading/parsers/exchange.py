@@ -39,6 +39,8 @@ _MARKERS = (
     "informazioni di diagnostica per gli amministratori",
     "diagnoseinformationen für administratoren",
     "管理者向けの診断情報",
+    "診断情報 (管理者用)",
+    "リモート サーバーから返されたエラー",
     "次の受信者またはグループへの配信に失敗しました",
     "メッセージは次の組織に拒否されました",
     "delivery to the following recipients failed.",
@@ -50,7 +52,8 @@ _SENDERS = ("microsoftexchange", "postmaster@outlook.com", "postmaster@hotmail.c
 _ADMIN = re.compile(
     r"^\s{0,4}(?:diagnostic information for administrators|informations de diagnostic pour les administrateurs"
     r"|informazioni di diagnostica per gli amministratori|diagnoseinformationen für administratoren"
-    r"|información de diagnóstico para administradores|管理者向けの診断情報|管理者用の診断情報)",
+    r"|información de diagnóstico para administradores|管理者向けの診断情報|管理者用の診断情報"
+    r"|診断情報\s{0,2}[(（]管理者用[)）])",
     re.I | re.M,
 )
 # The end of the bounce proper: the original message's headers follow.

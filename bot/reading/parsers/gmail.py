@@ -53,7 +53,8 @@ _SENDERS = ("mailer-daemon@googlemail.com", "mailer-daemon@google.com", "@google
 # Where the server's own reply starts (the reply follows on the next non-blank lines).
 _RESPONSE = re.compile(
     r"^\s{0,4}(?:the response from the remote server was|the response was|the error that the other server returned was"
-    r"|technical details of (?:permanent|temporary) failure|リモート ?サーバーから次の応答がありました|応答)\s{0,3}[:：]",
+    r"|technical details of (?:permanent|temporary) failure|リモート ?サーバーから次の応答がありました"
+    r"|次のエラーが返されました|エラーの詳細|応答)\s{0,3}[:：]",
     re.I | re.M,
 )
 # Sentences that name the recipient.
@@ -64,9 +65,9 @@ _RESPONSE = re.compile(
 _HEADLINE_EN = re.compile(
     r"(?:wasn't delivered to|delivering your message to|your message to|message to)\s{1,3}(\S{3,320})", re.I
 )
-_HEADLINE_JA_TAILS = ("にメールを配信できませんでした", "へのメール", "へのメッセージ")
+_HEADLINE_JA_TAILS = ("にメールを配信できませんでした", "へのメール", "へのメッセージ", "宛のメール", "宛てのメール")
 _HEADLINE_JA = re.compile(
-    r"(\S{3,320}?)\s{0,3}(?:にメールを配信できませんでした|へのメール(?:の)?配信|へのメッセージ)"
+    r"(\S{3,320}?)\s{0,3}(?:にメールを配信できませんでした|へのメール(?:の)?配信|へのメッセージ|宛て?のメール)"
 )
 # Delivery to the following recipient failed permanently:\n\n     a@example.jp
 _OLD_LIST = re.compile(
@@ -103,7 +104,9 @@ def detect(msg: Message) -> bool:
     if c.header_has(msg, "from", _SENDERS):
         return True
     text = _plain(msg)
-    return c.has_any(text, _MARKERS) or c.has_any(text, _GROUP_SIGN[:1])
+    # A forwarded paste keeps the notice's From: line in its text ("From: Mail Delivery Subsystem
+    # <mailer-daemon@googlemail.com>"), above a Gmail text without its usual heading.
+    return c.has_any(text, _MARKERS) or c.has_any(text, _GROUP_SIGN[:1]) or c.has_any(text[:4000], _SENDERS[:2])
 
 
 def parse(msg: Message) -> Bounce | None:

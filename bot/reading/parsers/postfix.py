@@ -27,6 +27,9 @@ _MARKERS = (
     "x-postfix;",
     "the postfix program",
     "postfix mail system",
+    # Postfix's own wording around a remote reply, kept by a paste cut below the preamble:
+    # <a@example.jp>: host mx.example.jp[192.0.2.1] said: 550 ... (in reply to RCPT TO command)
+    "(in reply to ",
 )
 # <kijitora@example.jp>: host mx.example.jp[192.0.2.1] said: 550 5.1.1 ...
 # <postmaster@example.org> (expanded from <neko@example.co.jp>): host ... said: 554 ...
@@ -67,7 +70,7 @@ def paragraphs(text: str) -> dict[str, str]:
             continue
         if current is None:
             continue
-        if not line.strip() or _looks_like_field(line):
+        if not line.strip() or _looks_like_field(line) or _MARKUP_LINE.match(line):
             current = None
             continue
         # Indented continuation, or a re-wrapped line a mail client broke off. A paragraph is one
@@ -86,6 +89,10 @@ def _wraps_reply(so_far: str, line: str) -> bool:
     "<a@example.jp>: Recipient address rejected: ..."), as a re-wrapped paste shows it.
     """
     return line[:1] in " \t" or bool(_ENDS_WITH_CODE.search(so_far))
+
+
+# A web mail's markup pasted after the text (<div class="footer">...): never a reply's continuation.
+_MARKUP_LINE = re.compile(r"\A\s{0,8}</?(?:div|p|span|br|table|tr|td|html|body|font|a)\b", re.I)
 
 
 def _looks_like_field(line: str) -> bool:
@@ -120,11 +127,15 @@ def parse(msg: Message) -> Bounce | None:
         failure = c.block_failure(block, diagnostic=diag, action=action)
         if failure:
             failures.append(failure)
-    if not failures:
-        # A paste without the delivery-status part: the paragraphs alone.
+    # A paste without the delivery-status part, or one cut short: with more paragraphs than
+    # field blocks, the paragraphs the fields do not name are recipients too (a paste may keep
+    # the first block and lose the others).
+    if len(texts) > len(failures):
+        named = {f.address.lower() for f in failures}
         for addr, text in texts.items():
             # <kijitora@example.jp>: host mx.example.jp[192.0.2.1] said: 550 5.1.1 ... (in reply to RCPT TO command)
-            failures.append(c.make_failure(addr, diagnostic=text, action=Action.DELAYED if delayed else None))
+            if addr not in named and (not failures or c.find_reply_code(text) or c.find_status(text)):
+                failures.append(c.make_failure(addr, diagnostic=text, action=Action.DELAYED if delayed else None))
     if not failures and _UNAVAILABLE in readable.lower():
         # "--- Delivery report unavailable ---": only the attached original names the recipient.
         m = _TO.search(c.attached_headers(msg))
