@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.diagnose import analyse
-from bot.vocab import Reason, Responsible
+from bot.vocab import Kind, Reason, Responsible
 
 GMAIL_FORWARDED = """\
 相手に届かないようです。
@@ -68,3 +68,40 @@ def test_the_japanese_classic_ndr_admin_section() -> None:
     assert [r.failure.address for r in d.recipients] == ["h.nishi@example-unyu.co.jp"]
     assert d.main.reason == Reason.EXPIRED
     assert d.main.failure.status == "4.4.7"
+
+
+def test_a_dns_error_line_alone_is_a_bounce() -> None:
+    """Gmail's 'DNS type mx lookup ... NXDOMAIN' line pasted alone is a failure: the domain does not exist."""
+    d = analyse("DNS Error: DNS type 'mx' lookup of tanaka-syoji.co.jp responded with code NXDOMAIN", source="p")
+    assert d.kind == Kind.BOUNCE and d.main.reason == Reason.HOSTUNKNOWN
+    assert d.main.responsible == Responsible.SENDER
+
+
+def test_a_null_mx_line_alone_is_the_senders_to_fix() -> None:
+    """Postfix's 'does not accept mail (nullMX)' is a null MX: no address there works, the sender needs another."""
+    d = analyse("Domain mail-none.example does not accept mail (nullMX)", source="p")
+    assert (d.main.reason, d.main.cause.id, d.main.responsible) == (Reason.NOTACCEPT, "null-mx", Responsible.SENDER)
+
+
+def test_a_refused_attachment_type_is_the_senders_to_change() -> None:
+    """An attachment type refused by policy is the sender's to send another way."""
+    d = analyse(
+        "<keiri@example-tsusho.co.jp>: host mx.example-tsusho.co.jp[192.0.2.8] said: 552 5.7.0 "
+        "Blocked attachment: a file type is not allowed (.exe) (in reply to end of DATA command)",
+        source="p",
+    )
+    assert (d.main.reason, d.main.cause.id, d.main.responsible) == (
+        Reason.POLICYVIOLATION, "attachment-refused", Responsible.SENDER)
+
+
+def test_an_address_with_words_that_name_a_cause_is_a_bounce_without_a_code() -> None:
+    """A paste with an address and a cause's words, no code at all, is read as a failure."""
+    d = analyse("送信先: m.abe@example-denki.co.jp\nエラー: Mailbox quota exceeded for this recipient", source="p")
+    assert [r.failure.address for r in d.recipients] == ["m.abe@example-denki.co.jp"]
+    assert d.main.reason == Reason.MAILBOXFULL
+
+
+def test_one_common_word_with_an_address_is_not_a_bounce() -> None:
+    """A one-word cause phrase in ordinary text ('malicious') does not make a mail a bounce."""
+    text = "Hello,\nIf you think you are being maliciously subscribed, contact owner@lists.example.org.\n"
+    assert not analyse(text, source="p").recipients

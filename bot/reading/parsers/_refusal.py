@@ -3,7 +3,9 @@
 knowledge/phrases.toml [server_reply] lists words only a refusing server writes ("Sender address
 rejected:", "RESOLVER.ADR."): a line with them is a refusal even without a code or an address.
 An SMTP reply line is one too when it has words the classifier's specific tier knows ("550
-Invalid Recipient"), so "Price: 550 yen" stays a price.
+Invalid Recipient"), so "Price: 550 yen" stays a price. Failure words (knowledge/reading.toml
+[failure], plus every specific phrase of several words) say that a paste reports a failed
+delivery at all.
 """
 
 from __future__ import annotations
@@ -22,6 +24,18 @@ def _server_words() -> PhraseSet:
 @cache
 def _cause_words() -> tuple[PhraseSet, ...]:
     return tuple(r.phrases for r in knowledge().rules.phrases if r.tier == "specific")
+
+
+@cache
+def _failure_words() -> PhraseSet:
+    # A one-word phrase ("malicious", "spam") is too common in ordinary text to say "bounce" alone.
+    listed = compile_phrases(load_table("reading")["failure"]["phrases"])
+    return PhraseSet((*listed, *(p for words in _cause_words() for p in words if p.words > 1)))
+
+
+def says_failure(text: str) -> bool:
+    """True when the text has words that report a failed delivery or name a cause of one."""
+    return _failure_words().first_found(fold(text)) is not None
 
 
 def server_said(text: str) -> bool:

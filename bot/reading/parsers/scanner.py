@@ -25,23 +25,12 @@ from bot.reading.parsers._common import (
     paragraph_after,
     readable_text,
 )
-from bot.reading.parsers._refusal import names_a_cause, server_said
+from bot.reading.parsers._refusal import names_a_cause, says_failure, server_said
 
 # A reply line: "550 5.1.1 <a@example.jp>: Recipient address rejected", "550-5.7.1 ...",
 # "host mx.example.jp[192.0.2.1] said: 550 ...", "smtp; 550 ...", "Remote host said: 554 ..."
 _REPLY_LINE = re.compile(r"(?:\A|said:|\bsmtp;|\]:|\):|:)\s{0,8}[45][0-5]\d(?:[ -]|\Z)", re.IGNORECASE)
 _STATUS_ANY = re.compile(r"(?<![\w.])[45]\.\d{1,3}\.\d{1,3}(?![\w]|\.\d)")
-# Failure phrases that say "this is a bounce" without any code (en and ja).
-_FAILURE_WORDS = re.compile(
-    r"user unknown|unknown user|no such (?:user|mailbox|address|recipient)|mailbox (?:is )?(?:full|unavailable)"
-    r"|does not exist|doesn't exist|address rejected|recipient rejected|undeliverable|could not be delivered"
-    r"|delivery (?:has )?failed|delivery to the following|permanent (?:fatal )?error|over quota|quota exceeded"
-    r"|did not reach|not delivered|was not delivered|wasn't delivered|unable to deliver|host unknown"
-    r"|domain not found|relay(?:ing)? (?:access )?denied|message rejected|blocked|returned mail"
-    r"|配信(?:でき|不能|に失敗)|送信(?:でき|に失敗)|届きませんでした|宛先(?:不明|が見つかりません)|存在しません"
-    r"|見つかりませんでした|容量(?:を超|オーバー|が一杯)",
-    re.IGNORECASE,
-)
 # Addresses after these phrases are recipients (after Sisimai's fallback list).
 _RECIPIENT_CUE = re.compile(
     r"(?:\brecipient(?: address)?:|\baddress:|\baddressed to|could not be delivered to:?|\bdelivered to\b"
@@ -87,8 +76,8 @@ def detect(msg: Message) -> bool:
     text = msg.text[:200000]
     return bool(
         _STATUS_ANY.search(text)
-        or _FAILURE_WORDS.search(text)
         or _reply_lines(text.split("\n"))
+        or says_failure(text[:20000])
         or server_said(text[:20000])
     )
 
@@ -113,7 +102,7 @@ def _evidence(line: str) -> bool:
     return bool(
         _REPLY_LINE.search(line)
         or _STATUS_ANY.search(line)
-        or _FAILURE_WORDS.search(line)
+        or says_failure(line)
         or server_said(line)
     )
 
@@ -273,7 +262,7 @@ def parse(msg: Message) -> Bounce | None:
             for i in evidence
             if (
                 _REPLY_LINE.search(lines[i])
-                and (find_status(lines[i]) or _FAILURE_WORDS.search(lines[i]) or names_a_cause(lines[i]))
+                and (find_status(lines[i]) or says_failure(lines[i]))
             )
             or (find_status(lines[i]) and names_a_cause(lines[i]))
         ]
