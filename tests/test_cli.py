@@ -547,15 +547,3 @@ def test_batch_summary_counts_dns_problems(dns_server: DnsServer, tmp_path: Path
     dns = proc.stdout.split("DNS problems (domains affected):", 1)[1]
     assert "1  nxdomain" in dns
 
-
-def test_mxcheck_slack_help_exits_0() -> None:
-    """`python -m bot.app --help`: modes and settings, exit 0."""
-    proc = subprocess.run(
-        [sys.executable, "-m", "bot.app", "--help"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=60,
-        check=False,
-    )
-    assert proc.returncode == 0 and "socket" in proc.stdout and "SLACK_APP_TOKEN" in proc.stdout
