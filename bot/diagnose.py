@@ -2,8 +2,9 @@
 
 `analyse` is the pure half (no DNS); `diagnose` adds the DNS checks of the recipient domains
 (and of the sender's domain when the bounce blames the sender's side) and applies
-knowledge/dns_rules.toml. A text with no bounce that names a domain becomes a domain check.
-Bad input never raises: it comes back as ``Diagnosis(kind=NONE, error=<id>)``.
+knowledge/dns_rules.toml. A text that is only an SMTP reply or status code gets the code's meaning
+(kind code); a text with no bounce that names a domain becomes a domain check; a text with neither
+is kind none with a note. Bad input never raises: it comes back as ``Diagnosis(kind=NONE, error=<id>)``.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from bot.limits import MAX_DOMAINS, MAX_RECIPIENTS
 from bot.models import Bounce, Cause, Diagnosis, DomainReport, Failure, Message, RecipientResult
 from bot.reading.analyse import read
 from bot.reading.classify import classify
+from bot.reading.codes import find_code, lookup
 from bot.reading.extract import domain_of, find_domains
 from bot.reading.knowledge import knowledge
 from bot.vocab import Action, Kind, Reason
@@ -49,6 +51,12 @@ def _analyse(data: bytes | str, source: str | None, *, with_sender: bool) -> tup
         msg, bounce = read(data)
     except InputError as exc:
         return Diagnosis(kind=Kind.NONE, error=exc.error_id, source=source), None
+    if bounce is None or not any("@" in f.address for f in bounce.failures):
+        # A reply line pasted alone ("550 5.7.606"): the code's meaning, not a bounce without anyone.
+        query = find_code(msg.text)
+        if query is not None:
+            cause = lookup(query)
+            return Diagnosis(kind=Kind.CODE, cause=cause, responsible=cause.responsible, code=query, source=source), None
     if bounce is None:
         return _domain_placeholder(find_domains(msg.text), source=source), None
     results = _main_first(tuple(_result(f, bounce) for f in bounce.failures[:MAX_RECIPIENTS]))
@@ -126,7 +134,7 @@ def _placeholder(name: str) -> DomainReport:
 
 def _domain_placeholder(names: Sequence[str], *, source: str | None) -> Diagnosis:
     if not names:
-        return Diagnosis(kind=Kind.NONE, error=NOT_A_BOUNCE, source=source)
+        return Diagnosis(kind=Kind.NONE, note=NOT_A_BOUNCE, source=source)
     return Diagnosis(kind=Kind.DOMAIN, domains=tuple(_placeholder(n) for n in names), source=source)
 
 
@@ -134,7 +142,7 @@ def _domain_placeholder(names: Sequence[str], *, source: str | None) -> Diagnosi
 async def diagnose(data: bytes | str, *, checker: Checker | None, source: str | None = None) -> Diagnosis:
     """The full diagnosis: `analyse`, then DNS checks that may change causes (checker None: no DNS)."""
     pure, sender = _analyse(data, source, with_sender=checker is not None)
-    if checker is None or pure.kind is Kind.NONE:
+    if checker is None or pure.kind in (Kind.NONE, Kind.CODE):
         return pure
     if pure.kind is Kind.DOMAIN:
         return await check_domains([d.domain for d in pure.domains], checker=checker, source=source)

@@ -103,6 +103,7 @@ class CauseText:
     explanation: str
     user_message: str
     admin_steps: tuple[str, ...]
+    common_causes: tuple[str, ...] = ()  # a code lookup's usual causes (kind "code")
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +166,22 @@ class DomainReport:
 
 # ----------------------------------------------------------------------------- diagnose
 @dataclass(frozen=True, slots=True)
+class CodeQuery:
+    """A text that is only an SMTP reply and/or an enhanced status: what a code lookup was asked."""
+
+    reply_code: str | None = None  # "550"
+    status: str | None = None  # "5.7.606"
+    marker: str | None = None  # a provider's bracketed code: "TSS04"
+    text: str = ""  # the reply as given, on one line (its words may name the cause)
+
+    @property
+    def label(self) -> str:
+        """The codes as a person writes them: "421 4.7.0 [TSS04]"."""
+        parts = [self.reply_code, self.status, f"[{self.marker}]" if self.marker else None]
+        return " ".join(p for p in parts if p)
+
+
+@dataclass(frozen=True, slots=True)
 class RecipientResult:
     """One failed recipient with its reason, responsible side and cause."""
 
@@ -187,6 +204,8 @@ class Diagnosis:
     format: str | None = None
     source: str | None = None
     error: str | None = None  # an error id from knowledge/messages.toml, e.g. "empty-input"
+    code: CodeQuery | None = None  # kind "code": the codes looked up
+    note: str | None = None  # a message id for an analysed text with nothing to tell ("not-a-bounce")
 
     @property
     def main(self) -> RecipientResult | None:

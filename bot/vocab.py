@@ -88,6 +88,7 @@ class Kind(StrEnum):
 
     BOUNCE = "bounce"
     DOMAIN = "domain"
+    CODE = "code"
     NONE = "none"
 
 

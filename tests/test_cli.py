@@ -148,9 +148,11 @@ def test_mbox_gives_one_result_per_message(tmp_path: Path) -> None:
     objs = json_lines(proc)
     assert [o["source"] for o in objs] == [f"{path}#1", f"{path}#2", f"{path}#3"]
     assert [o["kind"] for o in objs[:2]] == ["bounce", "bounce"]
-    # The third names an address in its header only: its body holds nothing to check.
-    assert objs[2]["error"] == "not-a-bounce"
-    assert proc.returncode == 2 and len(proc.stderr.splitlines()) == 1
+    # The third names an address in its header only: its body holds nothing to check, but it was
+    # analysed: kind none with a note, exit 0 (CONTRACT: 0 when every input was analysed).
+    assert objs[2]["kind"] == "none" and objs[2]["error"] is None and objs[2]["note"] == "not-a-bounce"
+    assert proc.returncode == 0, proc.stderr
+    assert f"{path}#3" in proc.stderr.splitlines()[0]
 
 
 @pytest.mark.parametrize(
@@ -159,11 +161,10 @@ def test_mbox_gives_one_result_per_message(tmp_path: Path) -> None:
         (b"", "empty-input"),
         (b"   \n\n", "empty-input"),
         (bytes(range(256)) * 64, "binary-input"),
-        (b"hello, nothing to see here\n", "not-a-bounce"),
     ],
 )
 def test_bad_input_files(tmp_path: Path, content: bytes, error: str) -> None:
-    """Empty, binary and not-a-bounce files: exit 2, one line on stderr, the error id in JSON."""
+    """Empty and binary files: exit 2, one line on stderr, the error id in JSON."""
     path = tmp_path / "input.txt"
     path.write_bytes(content)
     proc = mxcheck("bounce", "--json", "--no-dns", str(path))
@@ -199,7 +200,6 @@ def test_missing_path_and_text_mode_errors_in_japanese(tmp_path: Path) -> None:
         ["bounce", "--nameserver", "not-an-ip"],
         ["domain"],
         ["frobnicate"],
-        [],
     ],
 )
 def test_bad_usage_is_one_line(args: list[str]) -> None:
@@ -358,3 +358,192 @@ def test_domain_without_names_and_unknown_options_are_worded_in_the_chosen_langu
     proc = mxcheck("bounce", "--lang", lang, "--frobnicate")
     assert_one_line_error(proc)
     assert message("unknown-arguments", Lang(lang), args="--frobnicate") in proc.stderr
+
+
+# ----------------------------------------------------------------------------- help, usage, version
+def test_bounce_help_documents_every_option_with_default_and_environment_in_japanese() -> None:
+    """`mxcheck bounce --help --lang ja`: PATH and every option, defaults and variables, no English argparse words."""
+    proc = mxcheck("bounce", "--help", "--lang", "ja")
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    for part in ("PATH|-", "--json", "--no-dns", "--lang", "--nameserver", "--timeout", "-h, --help"):
+        assert part in out, part
+    for part in (
+        "使い方:",
+        "引数:",
+        "オプション:",
+        "既定: 2",
+        "MXCHECK_LANG",
+        "MXCHECK_NAMESERVERS",
+        "標準入力",
+    ):
+        assert part in out, part
+    for english in ("usage:", "options:", "positional arguments", "show this help"):
+        assert english not in out
+
+
+def test_help_in_english_names_defaults_and_environment() -> None:
+    """The English help of both commands names defaults and environment variables."""
+    for command in ("bounce", "domain"):
+        out = mxcheck(command, "--help", env={"LANG": "en_US.UTF-8"}).stdout
+        assert out.startswith("usage: mxcheck " + command)
+        assert "default: 2" in out and "$MXCHECK_NAMESERVERS" in out and "$MXCHECK_LANG" in out
+    assert "NAME" in mxcheck("domain", "--help").stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "english", "japanese"),
+    [
+        (["bounce", "--lang", "ja", "--timeout"], "expected one argument", "値を 1 つ指定してください"),
+        (["bounce", "--lang", "xx", "--lang", "ja"], "invalid choice", "は選べません"),
+        (["--lang=ja", "frobnicate"], "invalid choice", "は選べません"),
+        (["--lang=ja", "--bogus"], "the following arguments are required", "次の引数が必要です"),
+    ],
+)
+def test_argparse_messages_speak_the_chosen_language(args: list[str], english: str, japanese: str) -> None:
+    """argparse's own English does not leak into a Japanese usage error."""
+    proc = mxcheck(*args)
+    assert_one_line_error(proc)
+    assert english not in proc.stderr and japanese in proc.stderr and "mxcheck --help" in proc.stderr
+
+
+def test_bare_mxcheck_prints_usage_and_exits_2() -> None:
+    """`mxcheck` alone: the usage with both commands on stderr, exit 2 (bad usage, as the contract says)."""
+    for env, usage in (({"LANG": "ja_JP.UTF-8"}, "使い方: mxcheck"), ({}, "usage: mxcheck")):
+        proc = mxcheck(env=env)
+        assert proc.returncode == 2 and proc.stdout == ""
+        assert proc.stderr.startswith(usage) and "bounce" in proc.stderr and "domain" in proc.stderr
+
+
+def test_version() -> None:
+    """--version prints the package version and exits 0."""
+    from importlib.metadata import version
+
+    proc = mxcheck("--version")
+    assert proc.returncode == 0 and proc.stdout.strip() == f"mxcheck {version('mxcheck')}"
+
+
+# ----------------------------------------------------------------------------- inputs read once
+def _shell(script: str) -> subprocess.CompletedProcess[str]:
+    """Run a bash script (for pipes and process substitution) with mxcheck as `$MX`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MXCHECK_", "LC_", "LANG"))}
+    env["MX"] = f"{sys.executable} -m bot.cli"
+    return subprocess.run(
+        ["bash", "-c", script], capture_output=True, text=True, env=env, cwd=ROOT, timeout=120, check=False
+    )
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        f"cat {POSTFIX_TXT} | $MX bounce --json --no-dns /dev/stdin",
+        f"$MX bounce --json --no-dns <(cat {POSTFIX_TXT})",
+        f"cat {POSTFIX_TXT} | $MX bounce --json --no-dns -",
+        f"$MX bounce --json --no-dns /dev/stdin < {POSTFIX_TXT}",
+    ],
+)
+def test_pipes_and_process_substitution_are_read_once(script: str) -> None:
+    """A pipe named as a path (/dev/stdin, <(cat f)) is read once: the bounce, not 'empty input'."""
+    proc = _shell(script)
+    assert proc.returncode == 0, proc.stderr
+    [obj] = json_lines(proc)
+    assert obj["kind"] == "bounce" and obj["recipients"][0]["address"] == "sato.ichiro@example.net"
+
+
+def test_special_files_in_a_directory_are_skipped_with_a_note(tmp_path: Path) -> None:
+    """A FIFO (nobody writing) and a socket inside a batch directory are skipped, never waited on; exit 0."""
+    import socket
+
+    (tmp_path / "a.eml").write_bytes(JA_EML.read_bytes())
+    os.mkfifo(tmp_path / "b-fifo")
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.bind(str(tmp_path / "c-socket"))
+    try:
+        proc = mxcheck("bounce", "--json", "--no-dns", "--lang", "en", str(tmp_path))
+    finally:
+        sock.close()
+    assert proc.returncode == 0, proc.stderr
+    assert [o["source"] for o in json_lines(proc)] == [str(tmp_path / "a.eml")]
+    notes = [line for line in proc.stderr.splitlines() if line.startswith("Skipped")]
+    assert len(notes) == 2 and "b-fifo" in notes[0] and "c-socket" in notes[1]
+    assert "Skipped: 2" in proc.stderr  # the summary counts them
+
+
+@pytest.mark.parametrize(
+    ("codec", "bom"),
+    [
+        ("utf-16-le", b"\xff\xfe"),
+        ("utf-16-be", b"\xfe\xff"),
+        ("utf-32-le", b"\xff\xfe\x00\x00"),
+        ("utf-16-le", b""),
+    ],
+)
+def test_utf16_and_utf32_text_is_decoded(tmp_path: Path, codec: str, bom: bytes) -> None:
+    """What PowerShell's Get-Clipboard > x.txt writes (UTF-16 with a BOM), UTF-32, and UTF-16 without a BOM."""
+    path = tmp_path / "clip.txt"
+    path.write_bytes(bom + POSTFIX_TXT.read_text(encoding="utf-8").encode(codec))
+    proc = mxcheck("bounce", "--json", "--no-dns", str(path))
+    assert proc.returncode == 0, proc.stderr
+    [obj] = json_lines(proc)
+    assert obj["kind"] == "bounce" and obj["recipients"][0]["status"] == "5.1.1"
+
+
+def test_japanese_utf16_message_is_decoded(tmp_path: Path) -> None:
+    """A whole Japanese .eml saved as UTF-16 reads as the same bounce."""
+    path = tmp_path / "ja.eml"
+    path.write_bytes(b"\xff\xfe" + JA_EML.read_bytes().decode("utf-8").encode("utf-16-le"))
+    [obj] = json_lines(mxcheck("bounce", "--json", "--no-dns", str(path)))
+    assert obj["recipients"][0]["address"] == "taro.yamada@example.co.jpp"
+
+
+# ----------------------------------------------------------------------------- exit status and summary
+def test_a_text_with_nothing_to_tell_exits_0_with_a_note(tmp_path: Path) -> None:
+    """Readable text with no bounce, domain or code is analysed: kind none, exit 0, a note."""
+    path = tmp_path / "note.txt"
+    path.write_text("hello, nothing to see here\n", encoding="utf-8")
+    proc = mxcheck("bounce", "--json", "--no-dns", "--lang", "ja", str(path))
+    assert proc.returncode == 0, proc.stderr
+    [obj] = json_lines(proc)
+    assert obj["kind"] == "none" and obj["error"] is None and obj["note"] == "not-a-bounce"
+    assert "解析は完了しています" in proc.stderr
+    text = mxcheck("bounce", "--no-dns", "--lang", "ja", str(path))
+    assert text.returncode == 0 and "見つかりませんでした" in text.stdout
+
+
+def test_a_note_in_a_batch_directory_does_not_fail_the_batch(tmp_path: Path) -> None:
+    """A batch with bounces and one note.txt: exit 0 (CONTRACT: 0 when every input was analysed)."""
+    (tmp_path / "a.eml").write_bytes(JA_EML.read_bytes())
+    (tmp_path / "note.txt").write_text("see the attached bounces\n", encoding="utf-8")
+    assert mxcheck("bounce", "--no-dns", str(tmp_path)).returncode == 0
+
+
+def test_batch_summary_in_text_and_on_stderr_with_json(tmp_path: Path) -> None:
+    """After a batch: one summary with counts by cause, by side, inputs skipped; on stderr with --json."""
+    for n in range(3):
+        (tmp_path / f"ja{n}.eml").write_bytes(JA_EML.read_bytes())
+    (tmp_path / "postfix.txt").write_bytes(POSTFIX_TXT.read_bytes())
+    (tmp_path / "empty.txt").write_bytes(b"")
+    text = mxcheck("bounce", "--no-dns", "--lang", "ja", str(tmp_path))
+    assert text.returncode == 2  # the empty file could not be analysed
+    summary = text.stdout.split("■ まとめ（入力 5 件）", 1)[1]
+    assert "解析した入力: 4 件" in summary and "読めなかった入力: 1 件" in summary
+    assert "3  宛先のドメインが存在しません（ドメイン名の誤り） (host-unknown-nxdomain)" in summary
+    assert "1  宛先のメールアドレスが存在しません (user-unknown)" in summary
+    assert "4  送信者（送った人）" in summary
+    proc = mxcheck("bounce", "--json", "--no-dns", "--lang", "en", str(tmp_path))
+    assert len(json_lines(proc)) == 5  # stdout stays JSON lines only
+    assert "■ Summary (5 inputs)" in proc.stderr and "By cause:" in proc.stderr
+    single = mxcheck("bounce", "--no-dns", "--lang", "en", str(JA_EML))
+    assert "Summary" not in single.stdout  # one input: no summary
+
+
+def test_batch_summary_counts_dns_problems(dns_server: DnsServer, tmp_path: Path) -> None:
+    """With DNS, the summary lists each problem id with the number of domains that have it."""
+    (tmp_path / "a.txt").write_text("mail to user@gmial.com fails\n", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("and to other@gmial.com too\n", encoding="utf-8")
+    host, port = dns_server.address
+    proc = mxcheck("bounce", "--lang", "en", "--nameserver", f"{host}:{port}", str(tmp_path))
+    assert proc.returncode == 0, proc.stderr
+    dns = proc.stdout.split("DNS problems (domains affected):", 1)[1]
+    assert "1  nxdomain" in dns
+

@@ -186,7 +186,7 @@ def _ui_texts(lang: Lang) -> list[str]:
         t = cause.text(lang)
         texts += [t.title, t.explanation, t.user_message, *t.admin_steps]
     for table in ("messages", "slack_messages", "dns_problems"):
-        texts += [str(entry[lang.value]) for entry in load_table(table).values() if lang.value in entry]
+        texts += [e[lang.value] for e in load_table(table).values() if isinstance(e.get(lang.value), str)]
     return texts
 
 

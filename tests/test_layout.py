@@ -21,7 +21,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "bot.reading": (),
     "bot.dnscheck": ("bot.reading.knowledge",),
     "bot.diagnose": ("bot.reading", "bot.dnscheck"),
-    "bot.render": ("bot.reading.knowledge", "bot.dnscheck.problems"),
+    "bot.render": ("bot.reading.knowledge", "bot.reading.codes", "bot.dnscheck.problems"),
     "bot.cli": ("bot.reading", "bot.dnscheck", "bot.diagnose", "bot.render"),
     "bot.slackapp": ("bot.reading", "bot.dnscheck", "bot.diagnose", "bot.render", "handlers"),
     "handlers": ("bot.slackapp", "bot.render", "bot.reading", "bot.diagnose"),

@@ -15,6 +15,7 @@ from bot.models import (
     RecipientResult,
 )
 from bot.render import json as render_json
+from bot.render.messages import message
 from bot.render.text import render
 from bot.vocab import Action, Kind, Lang, ProblemId, Reason, Responsible, Severity
 
@@ -169,3 +170,122 @@ def test_domain_check_without_dns_says_so() -> None:
     text = render(d, Lang.EN, color=False)
     assert "example.jp" in text and "DNS was not checked" in text
     assert render_json.to_dict(d, Lang.EN)["domains"][0]["exists"] is None
+
+
+# ----------------------------------------------------------------------------- layout and filled messages
+def _headings(text: str) -> list[str]:
+    """The section headings of a terminal report, in order, without their titles."""
+    return [line[2:].split(":")[0] for line in text.splitlines() if line.startswith("■ ")]
+
+
+ORDER_JA = [
+    "原因",
+    "対応すべき側",
+    "根拠",
+    "ドメインの確認",
+    "よくある原因",
+    "利用者への説明（そのまま貼り付けられます）",
+    "管理者の手順",
+    "宛先ごとの結果",
+]
+
+
+def _in_order(headings: list[str]) -> bool:
+    return [h for h in ORDER_JA if h in headings] == headings
+
+
+def test_sections_come_in_one_order_for_every_kind() -> None:
+    """A bounce, a domain check and a code lookup all follow the same section order."""
+    from bot.diagnose import analyse
+
+    bounce = render(BOUNCE, Lang.JA, color=False)
+    assert _headings(bounce) == [
+        "原因",
+        "対応すべき側",
+        "根拠",
+        "ドメインの確認",
+        "利用者への説明（そのまま貼り付けられます）",
+        "管理者の手順",
+        "宛先ごとの結果",
+    ]
+    domain = Diagnosis(kind=Kind.DOMAIN, domains=(REPORT,), cause=CAUSE, responsible=Responsible.SENDER)
+    assert _in_order(_headings(render(domain, Lang.JA, color=False)))
+    assert "根拠" not in _headings(render(domain, Lang.JA, color=False))  # nothing to show: no heading
+    code = render(analyse("550 5.7.606"), Lang.JA, color=False)
+    assert _in_order(_headings(code)) and "よくある原因" in _headings(code)
+
+
+def test_no_label_is_left_empty() -> None:
+    """A recipient without an address shows no 「宛先: 」 line, and no line ends in a bare label."""
+    nameless = _result("")
+    d = Diagnosis(kind=Kind.BOUNCE, recipients=(nameless, _result("b@example.jp")), cause=CAUSE)
+    for lang in Lang:
+        text = render(d, lang, color=False)
+        lines = text.splitlines()
+        assert not [line for line in lines if line.rstrip() != line]  # no label followed by nothing
+        for i, line in enumerate(lines):
+            if line.endswith(":") and not line.startswith("■"):
+                # A label ending its line is one whose value follows, indented deeper.
+                depth = len(line) - len(line.lstrip())
+                assert i + 1 < len(lines) and len(lines[i + 1]) - len(lines[i + 1].lstrip()) > depth, line
+        label = message("label-recipient", lang)
+        assert not [line for line in lines if line.strip() == f"{label}:"]
+
+
+def test_standard_input_is_named_in_words() -> None:
+    """The source '-' is shown as 標準入力 / standard input, never '-'."""
+    d = Diagnosis(kind=Kind.BOUNCE, recipients=(_result("a@example.jp"),), cause=CAUSE, source="-")
+    assert render(d, Lang.JA, color=False).splitlines()[0] == "入力: 標準入力"
+    assert render(d, Lang.EN, color=False).splitlines()[0] == "Input: standard input"
+    assert render_json.to_dict(d, Lang.EN)["source"] == "-"  # the JSON keeps the contract's value
+
+
+def test_every_renderer_fills_the_user_message_with_the_address_and_suggestion() -> None:
+    """JSON, terminal text and Block Kit all give the user message naming the address and the suggestion."""
+    from bot.reading.knowledge import knowledge
+    from bot.render.blocks import render_message
+
+    cause = knowledge().cause("host-unknown-nxdomain")
+    failure = Failure(address="tanaka@tanaka-shoji.co.jpp", status="5.1.2", reply_code="550")
+    typo = DomainReport(
+        "tanaka-shoji.co.jpp", "tanaka-shoji.co.jpp", False, suggestions=("tanaka-shoji.co.jp",)
+    )
+    d = Diagnosis(
+        kind=Kind.BOUNCE,
+        recipients=(RecipientResult(failure, Reason.HOSTUNKNOWN, Responsible.SENDER, cause),),
+        domains=(typo,),
+        cause=cause,
+        responsible=Responsible.SENDER,
+    )
+    wanted = "tanaka@tanaka-shoji.co.jpp 宛てに送信されたメールは、"
+    suggestion = "「tanaka-shoji.co.jp」の誤りではありませんか。"
+    for text in (
+        render_json.to_dict(d, Lang.JA)["cause"]["user_message"],
+        render(d, Lang.JA, color=False),
+        json.dumps(render_message(d, Lang.JA)["blocks"], ensure_ascii=False),
+    ):
+        assert wanted in text and suggestion in text and "{" not in text.replace('{"', "")
+    en = render_json.to_dict(d, Lang.EN)["cause"]["user_message"]
+    assert (
+        en.startswith("Your message to tanaka@tanaka-shoji.co.jpp was not delivered")
+        and "Did you mean tanaka-shoji.co.jp?" in en
+    )
+
+
+def test_a_domain_check_message_names_the_domain_with_a_problem() -> None:
+    """A domain check's user message names the domain the answer is about, not just 'this domain'."""
+    from bot.reading.knowledge import knowledge
+
+    cause = knowledge().cause("domain-nxdomain")
+    missing = DomainReport("gmial.com", "gmial.com", False, suggestions=("gmail.com",))
+    d = Diagnosis(kind=Kind.DOMAIN, domains=(REPORT, missing), cause=cause, responsible=cause.responsible)
+    ja = render_json.to_dict(d, Lang.JA)["cause"]["user_message"]
+    assert ja.startswith("「gmial.com」は存在しないため") and "「gmail.com」の誤りではありませんか。" in ja
+
+
+def test_nothing_to_tell_is_a_note_not_an_error() -> None:
+    """Kind none with the note not-a-bounce: JSON error null, the note and its words; the text says it."""
+    d = Diagnosis(kind=Kind.NONE, note="not-a-bounce", source="note.txt")
+    obj = render_json.to_dict(d, Lang.EN)
+    assert obj["error"] is None and obj["note"] == "not-a-bounce" and "No bounce" in obj["note_message"]
+    assert "No bounce" in render(d, Lang.EN, color=False)

@@ -10,14 +10,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import BinaryIO, TextIO
 
-from bot.cli.inputs import Source, UnreadableInput, collect
+from bot.cli.inputs import SkippedInput, Source, UnreadableInput, collect
+from bot.cli.summary import Summary
 from bot.diagnose import Checker, MemoChecker, check_domains, diagnose
 from bot.errors import InputError, InputTooLarge
 from bot.limits import MAX_INPUT_BYTES
 from bot.models import Diagnosis
 from bot.render.json import to_dict
-from bot.render.messages import error_text
-from bot.render.text import render
+from bot.render.messages import error_text, message
+from bot.render.text import render, source_label
 from bot.vocab import Kind, Lang
 
 WINDOW = 16  # messages diagnosed at once: DNS waits overlap, output order stays the input's
@@ -118,30 +119,49 @@ class _Output:
         self.total = total
         self.seen = 0
         self.failed = 0
+        self.printed = 0
+        self.summary = Summary()
         self.show_progress = options.progress and total > PROGRESS_OVER
 
     def emit(self, item: Diagnosis | _ReadFailure) -> None:
-        """Print one answer (and, for bad input, its one-line reason on stderr)."""
+        """Print one answer (and, for bad input, its one-line reason on stderr; for a skip, a note)."""
         self.seen += 1
+        if isinstance(item, _ReadFailure) and isinstance(item.error, SkippedInput):
+            self.summary.skip()
+            self._clear_progress()
+            print(self._error_line(Diagnosis(kind=Kind.NONE, source=item.source, error=item.error.error_id), item), file=self.err, flush=True)
+            self._progress()
+            return
         d = (
             item
             if isinstance(item, Diagnosis)
             else Diagnosis(kind=Kind.NONE, source=item.source, error=item.error.error_id)
         )
+        self.summary.add(d, self.options.lang)
         if d.error:
             self.failed += 1
             self._clear_progress()
             print(self._error_line(d, item), file=self.err, flush=True)
         if self.options.json:
+            if d.note:  # the JSON says it too; the note line is for the person watching
+                self._clear_progress()
+                print(self._note_line(d), file=self.err, flush=True)
             print(json.dumps(to_dict(d, self.options.lang), ensure_ascii=False), file=self.out)
         elif not d.error:
-            if self.seen > 1:
-                print("─" * 40, file=self.out)
+            self._separator()
             print(render(d, self.options.lang, color=self.options.color), end="", file=self.out)
         self._progress()
 
+    def _separator(self) -> None:
+        if self.printed:
+            print("─" * 40, file=self.out)
+        self.printed += 1
+
+    def _note_line(self, d: Diagnosis) -> str:
+        return message(f"note-{d.note}", self.options.lang, path=shown(source_label(d.source or "", self.options.lang)))
+
     def _error_line(self, d: Diagnosis, item: Diagnosis | _ReadFailure) -> str:
-        source = shown(d.source or "")
+        source = shown(source_label(d.source or "", self.options.lang)) if d.source else ""
         fields: dict[str, object] = {"limit": f"{MAX_INPUT_BYTES // (1024 * 1024)} MiB", "path": source}
         if isinstance(item, _ReadFailure) and isinstance(item.error, UnreadableInput):
             fields["why"] = item.error.why
@@ -151,7 +171,7 @@ class _Output:
             fields["name"] = source
         text = error_text(d.error or "internal-error", self.options.lang, **fields)
         # The path says which input; for messages that name their path or name already, once is enough.
-        named = d.error in ("no-such-path", "unreadable-input", "invalid-domain")
+        named = d.error in ("no-such-path", "unreadable-input", "invalid-domain", "special-file-skipped")
         return text if named or not source else f"{source}: {text}"
 
     def _progress(self) -> None:
@@ -165,6 +185,14 @@ class _Output:
             self.err.write("\r" + " " * (_BAR + 24) + "\r")
 
     def done(self) -> None:
-        """Finish the progress bar line."""
+        """Finish the progress bar line; after a batch, the summary (on stderr with --json)."""
         self._clear_progress()
+        if self.summary.inputs > 1:
+            lines = self.summary.lines(self.options.lang)
+            if self.options.json:
+                self.out.flush()
+                print("\n".join(lines), file=self.err)
+            else:
+                self._separator()
+                print("\n".join(lines), file=self.out)
         self.out.flush()

@@ -1,7 +1,10 @@
 """What `mxcheck bounce` reads: files, directories (Maildir cur/new too), mbox files and stdin.
 
 Paths expand to a list of sources first (so a batch knows its size for the progress bar); each
-source reads its bytes only when asked, bounded by limits.MAX_INPUT_BYTES.
+source reads its bytes only when asked, bounded by limits.MAX_INPUT_BYTES. A path named on the
+command line is opened once: a pipe (`<(cat f)`, `/dev/stdin`) can be read only once, so it is
+never stat-ed, sniffed and reopened. Inside a directory, anything but a regular file (a FIFO, a
+socket, a device) is skipped with a note: opening a FIFO nobody writes to would wait forever.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 import mailbox
 import os
 import re
+import stat
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +28,14 @@ STDIN = "-"
 # An mbox "From " separator line: "From sender Mon Jan  1 00:00:00 2024" (asctime date).
 _FROM_LINE = re.compile(rb"^From \S{1,300} {1,3}(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) ", re.MULTILINE)
 _HIDDEN_OK = ("cur", "new")  # Maildir++ folders are hidden directories holding these
+
+
+class SkippedInput(InputError):
+    """A directory entry that is not a regular file (FIFO, socket, device): skipped, not an error."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__("special-file-skipped", path)
+        self.path = path
 
 
 class UnreadableInput(InputError):
@@ -56,15 +68,22 @@ def collect(paths: Sequence[str], *, stdin: BinaryIO) -> list[Source]:
 
 def _expand(path: str, stdin: BinaryIO) -> Iterator[Source]:
     if path == STDIN:
-        yield Source("-", lambda: read_bounded(stdin))
+        yield Source(STDIN, lambda: read_bounded(stdin))
         return
-    p = Path(path)
-    if p.is_dir():
-        yield from _directory(p)
-    elif p.exists():
-        yield from _file(p)
-    else:
+    try:
+        mode = os.stat(path).st_mode  # a stat never reads: a pipe keeps its bytes
+    except FileNotFoundError:
         yield Source(path, _fail(UnreadableInput(path, "", missing=True)))
+        return
+    except OSError as exc:
+        yield Source(path, _fail(UnreadableInput(path, exc.strerror or type(exc).__name__)))
+        return
+    if stat.S_ISDIR(mode):
+        yield from _directory(Path(path))
+    elif stat.S_ISREG(mode):
+        yield from _file(Path(path))
+    else:  # a pipe, process substitution, /dev/stdin: read once, as one message
+        yield Source(path, lambda: _read_once(path))
 
 
 def _fail(error: InputError) -> Callable[[], bytes]:
@@ -93,10 +112,23 @@ def _maildir_folder(here: str, name: str) -> bool:
     return all(os.path.isdir(os.path.join(here, name, sub)) for sub in _HIDDEN_OK)
 
 
+def _read_once(path: str) -> bytes:
+    """A stream the user named (a pipe, a device): opened once, read once, bounded."""
+    try:
+        with open(path, "rb") as fh:
+            return read_bounded(fh)
+    except OSError as exc:
+        raise UnreadableInput(path, exc.strerror or type(exc).__name__) from None
+
+
 def _file(path: Path) -> Iterator[Source]:
     name = str(path)
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            yield Source(name, _fail(SkippedInput(name)))
+            return
+        size = info.st_size
         mbox = _is_mbox(path)
     except OSError as exc:
         yield Source(name, _fail(UnreadableInput(name, exc.strerror or type(exc).__name__)))
@@ -112,10 +144,17 @@ def _file(path: Path) -> Iterator[Source]:
 def _read_file(path: Path) -> bytes:
     """A file's bytes, read when its turn comes (a batch never holds every file at once)."""
     try:
-        with path.open("rb") as fh:
-            return read_bounded(fh)
+        # O_NONBLOCK: should the file have become a FIFO since it was listed, the open does not wait.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
         raise UnreadableInput(str(path), exc.strerror or type(exc).__name__) from None
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise SkippedInput(str(path))
+        try:
+            return read_bounded(fh)
+        except OSError as exc:
+            raise UnreadableInput(str(path), exc.strerror or type(exc).__name__) from None
 
 
 def _is_mbox(path: Path) -> bool:

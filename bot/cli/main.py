@@ -12,10 +12,10 @@ import locale
 import os
 import sys
 import traceback
-from collections import Counter
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, NoReturn, TextIO
+from typing import TYPE_CHECKING, TextIO
 
+from bot.cli.args import UsageError, parse, usage_text
 from bot.render.messages import error_text, message
 from bot.vocab import Lang
 
@@ -23,10 +23,6 @@ if TYPE_CHECKING:
     from bot.cli.batch import Options
 
 EXIT_OK, EXIT_INTERNAL, EXIT_USAGE = 0, 1, 2
-
-
-class UsageError(Exception):
-    """Bad command-line usage: the text is the one-line reason shown."""
 
 
 def default_lang(environ: Mapping[str, str] = os.environ) -> Lang:
@@ -40,47 +36,6 @@ def default_lang(environ: Mapping[str, str] = os.environ) -> Lang:
             return Lang.JA if value.lower().startswith("ja") else Lang.EN
     found = locale.getlocale()[0] or ""
     return Lang.JA if found.lower().startswith("ja") else Lang.EN
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse that reports a usage error as one line in the user's language, not usage + message."""
-
-    def error(self, message_text: str) -> NoReturn:
-        raise UsageError(message_text)
-
-
-def _parser(lang: Lang) -> argparse.ArgumentParser:
-    parser = _Parser(prog="mxcheck", description=message("help-bounce", lang))
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    bounce = commands.add_parser("bounce", help=message("help-bounce", lang))
-    domain = commands.add_parser("domain", help=message("help-domain", lang))
-    for sub in (bounce, domain):
-        sub.add_argument("--json", action="store_true", help="one JSON object per line")
-        sub.add_argument("--lang", choices=("ja", "en"))
-        sub.add_argument("--nameserver", action="append", default=[], metavar="IP[:PORT]")
-        sub.add_argument("--timeout", metavar="S")
-    bounce.add_argument("--no-dns", action="store_true", help="make no DNS query")
-    bounce.add_argument("paths", nargs="*", metavar="PATH|-")
-    domain.add_argument("names", nargs="*", metavar="NAME")
-    return parser
-
-
-def _parse(argv: Sequence[str], lang: Lang) -> argparse.Namespace:
-    """The arguments; for `domain`, a name that starts with '-' (`-foo.jp`) is a name to refuse, not an option."""
-    args, extra = _parser(lang).parse_known_args(argv)
-    if extra and (args.command != "domain" or any(e.startswith("--") or e == "-" for e in extra)):
-        raise UsageError(message("unknown-arguments", lang, args=" ".join(extra)))
-    if args.command == "domain":
-        wanted = Counter([*args.names, *extra])
-        names = []
-        for arg in argv:  # in the order given
-            if wanted[arg] > 0:
-                wanted[arg] -= 1
-                names.append(arg)
-        if not names:
-            raise UsageError(message("missing-names", lang))
-        args.names = names
-    return args
 
 
 def _options(args: argparse.Namespace, lang: Lang, environ: Mapping[str, str]) -> Options:
@@ -136,6 +91,13 @@ def _lang_from_argv(argv: Sequence[str]) -> Lang | None:
     return None
 
 
+def _with_hint(line: str, lang: Lang) -> str:
+    """A usage error's line, then where the help is."""
+    if lang is Lang.JA:
+        return f"{line if line.endswith('。') else line + '。'}{message('help-hint', lang)}"
+    return f"{line} {message('help-hint', lang)}"
+
+
 def _prepare_streams() -> None:
     # Japanese text on a terminal or pipe that is not UTF-8 must not crash the answer.
     for stream in (sys.stdout, sys.stderr):
@@ -149,8 +111,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     environ = os.environ
     lang = _lang_from_argv(argv) or default_lang(environ)
     _prepare_streams()
+    if not argv:  # `mxcheck` alone: what it can do, as a usage error (exit 2)
+        print(usage_text(lang), end="", file=sys.stderr)
+        return EXIT_USAGE
     try:
-        args = _parse(argv, lang)
+        args = parse(argv, lang)
         options = _options(args, lang, environ)
         # Imported here: a broken install is an internal error in one line, like any other.
         from bot.cli.batch import run_bounces, run_domains
@@ -162,7 +127,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(message("paste-hint", lang), file=sys.stderr)
             failed = asyncio.run(run_bounces(args.paths, options, stdin=sys.stdin.buffer))
     except UsageError as exc:
-        print(message("usage-error", lang, why=str(exc)), file=sys.stderr)
+        print(_with_hint(message("usage-error", lang, why=str(exc)), lang), file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print(message("interrupted", lang), file=sys.stderr)
@@ -177,6 +142,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(error_text("internal-error", lang, what=type(exc).__name__), file=sys.stderr)
         return EXIT_INTERNAL
     return EXIT_USAGE if failed else EXIT_OK
+
+
 
 
 if __name__ == "__main__":

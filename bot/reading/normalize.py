@@ -18,6 +18,7 @@ from bot.limits import MAX_INPUT_BYTES, MAX_LINE_CHARS, MAX_PART_CHARS, MAX_TEXT
 from bot.models import Message, Part
 from bot.reading.markup import has_escaped_html, html_blocks_to_text, html_to_text, unescape
 from bot.reading.mimetree import message_from_bytes
+from bot.reading.utf16 import to_utf8
 
 # Header names that mark the start of a whole message (or of an mbox "From " line).
 _HEADER_START = re.compile(
@@ -66,7 +67,8 @@ def normalize(data: bytes | str) -> Message:
     if isinstance(data, str) and not data.isascii():
         # A lone surrogate (JSON's "\ud800" in a Slack event) is no character: it cannot be encoded.
         data = _SURROGATE.sub("\ufffd", data)
-    raw = data.encode("utf-8", "surrogateescape") if isinstance(data, str) else data
+    raw = data.encode("utf-8", "surrogateescape") if isinstance(data, str) else to_utf8(data)
+    data = raw if isinstance(data, bytes) else data
     if len(raw) > MAX_INPUT_BYTES:
         raise InputTooLarge(len(raw))
     if not raw.strip():

@@ -16,6 +16,7 @@ from bot.render.json import to_dict
 from bot.render.messages import error_text, message, responsible_label
 from bot.render.mrkdwn import code_block, code_span, cut, escape
 from bot.render.slackwords import marker, severity_marker, word
+from bot.render.usermessage import user_message
 from bot.vocab import Kind, Lang, ProblemId, Responsible
 
 EVENT_TYPE = "mxcheck_diagnosis"
@@ -46,6 +47,8 @@ def render_message(d: Diagnosis, lang: Lang) -> dict[str, Any]:
         blocks.append(_section(f"{_who(d.responsible, lang)}\n{escape(words.explanation)}"))
     else:
         blocks.append(_section(escape(words.explanation)))
+    if d.code is not None:
+        blocks.append(_section(_code(d, lang)))
     if d.main is not None:
         blocks.append(_section(_evidence(d.main, lang)))
     if len(d.recipients) > 1:
@@ -55,14 +58,19 @@ def render_message(d: Diagnosis, lang: Lang) -> dict[str, Any]:
     if d.domains:
         blocks.append(_section(_dns(d.domains, lang)))
     blocks.append({"type": "divider"})
-    if words.user_message.strip():
+    for_user = user_message(d, lang)
+    if for_user:
         heading = message("heading-user-message", lang)
-        blocks.append(_section(f"*{heading}*\n{code_block(words.user_message, limit=2800)}"))
+        blocks.append(_section(f"*{heading}*\n{code_block(for_user, limit=2800)}"))
     if words.admin_steps:
         steps = "\n".join(f"{i}. {escape(s)}" for i, s in enumerate(words.admin_steps, 1))
         blocks.append(_section(f"*{message('heading-admin-steps', lang)}*\n{steps}"))
     blocks.append(language_buttons(d, lang))
-    footer = word("footer", lang, format=escape(d.format)) if d.format else word("footer-domain", lang)
+    footer = (
+        word("footer", lang, format=escape(d.format))
+        if d.format
+        else word("footer-code" if d.kind is Kind.CODE else "footer-domain", lang)
+    )
     blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": footer}]})
     return {"text": _fallback(d, lang), "blocks": fit(blocks), "metadata": metadata(d, lang)}
 
@@ -150,6 +158,17 @@ def _evidence(r: RecipientResult, lang: Lang) -> str:
     lines = [f"*{message('heading-evidence', lang)}*", " · ".join(facts)]
     if f.diagnostic:
         lines.append(f"*{message('label-server-said', lang)}:*\n{code_block(f.diagnostic, limit=1500)}")
+    return "\n".join(lines)
+
+
+def _code(d: Diagnosis, lang: Lang) -> str:
+    """A code lookup's codes and the usual causes behind them."""
+    assert d.code is not None and d.cause is not None
+    lines = [f"*{message('label-code', lang)}:* {code_span(d.code.label)}"]
+    causes = d.cause.text(lang).common_causes
+    if causes:
+        lines.append(f"*{message('heading-common-causes', lang)}*")
+        lines += [f"• {escape(c)}" for c in causes]
     return "\n".join(lines)
 
 

@@ -15,7 +15,8 @@ import json
 import zlib
 from typing import Any
 
-from bot.models import Cause, Diagnosis, DomainReport, Failure, MxHost, Problem, RecipientResult
+from bot.models import Cause, CodeQuery, Diagnosis, DomainReport, Failure, MxHost, Problem, RecipientResult
+from bot.reading.codes import lookup
 from bot.reading.knowledge import knowledge
 from bot.vocab import Action, Kind, Phase, ProblemId, Reason, Responsible, Severity
 
@@ -42,7 +43,8 @@ def pack(d: Diagnosis, *, limit: int = VALUE_LIMIT) -> str:
         value = _encode(_tree(d, *level))
         if len(value) <= limit:
             return value
-    return _encode({"k": str(d.kind), "c": d.cause.id if d.cause else None, "e": d.error})
+    code = [d.code.reply_code, d.code.status, d.code.marker, ""] if d.code else None
+    return _encode({"k": str(d.kind), "c": d.cause.id if d.cause else None, "e": d.error, "q": code})
 
 
 def unpack(value: str) -> Diagnosis:
@@ -73,6 +75,7 @@ def _tree(d: Diagnosis, recipients: int, chars: int, domains: int, hosts: int, a
         "e": d.error,
         "R": [_recipient(r, chars) for r in d.recipients[:recipients]],
         "D": [_domain(x, hosts, addrs) for x in d.domains[:domains]],
+        "q": [d.code.reply_code, d.code.status, d.code.marker, d.code.text[:chars]] if d.code else None,
     }
 
 
@@ -149,6 +152,9 @@ def _diagnosis(t: dict[str, Any]) -> Diagnosis:
         for name, ascii_, exists, mx, pr, sug, spf, dmarc, complete in t.get("D", ())
     )
     main_reason = recipients[0].reason if recipients else None
+    code = CodeQuery(*t["q"]) if t.get("q") else None
+    if code is not None:  # a code lookup's cause is built from the codes, not stored under an id
+        return Diagnosis(kind=Kind.CODE, cause=lookup(code), code=code, responsible=_opt(Responsible, t.get("r")))
     return Diagnosis(
         kind=Kind(t["k"]),
         recipients=recipients,

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from bot.dnscheck.problems import describe
-from bot.models import Cause, Diagnosis, DomainReport, Problem, RecipientResult
+from bot.models import Cause, CodeQuery, Diagnosis, DomainReport, Problem, RecipientResult
 from bot.render.messages import error_text
+from bot.render.usermessage import fill, user_message
 from bot.vocab import Lang
 
 
@@ -21,13 +22,23 @@ def to_dict(d: Diagnosis, lang: Lang) -> dict[str, Any]:
         # check's side is in cause.responsible).
         "responsible": str(main.responsible) if main else None,
         "recipients": [recipient(r) for r in d.recipients],
-        "cause": cause(d.cause, lang) if d.cause else None,
+        "cause": cause(d.cause, lang, user_text=user_message(d, lang)) if d.cause else None,
         "domains": [domain(r, lang) for r in d.domains],
         "error": d.error,
         # Additions the contract allows: the parser that read it, the error in words.
         "format": d.format,
         "error_message": error_text(d.error, lang, path=d.source, name=d.source) if d.error else None,
+        # kind "none": why there was nothing to tell (the text was read and analysed).
+        "note": d.note,
+        "note_message": error_text(d.note, lang) if d.note else None,
+        # kind "code": the codes looked up (their meaning is in cause).
+        "code": code(d.code) if d.code else None,
     }
+
+
+def code(q: CodeQuery) -> dict[str, Any]:
+    """The codes a code lookup was asked about."""
+    return {"reply_code": q.reply_code, "status": q.status, "provider_code": q.marker, "label": q.label}
 
 
 def recipient(r: RecipientResult) -> dict[str, Any]:
@@ -48,17 +59,18 @@ def recipient(r: RecipientResult) -> dict[str, Any]:
     }
 
 
-def cause(c: Cause, lang: Lang) -> dict[str, Any]:
-    """A cause's id and words in one language, with its responsible side."""
+def cause(c: Cause, lang: Lang, *, user_text: str | None = None) -> dict[str, Any]:
+    """A cause's id and words in one language, with its responsible side (user_text: the filled message)."""
     words = c.text(lang)
     return {
         "id": c.id,
         "title": words.title,
         "explanation": words.explanation,
-        "user_message": words.user_message,
+        "user_message": fill(words.user_message, {}) if user_text is None else user_text,
         "admin_steps": list(words.admin_steps),
         "responsible": str(c.responsible),
         "reason": str(c.reason) if c.reason else None,
+        "common_causes": list(words.common_causes),
     }
 
 

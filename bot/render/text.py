@@ -10,6 +10,7 @@ from bot.dnscheck.problems import describe
 from bot.models import Diagnosis, DomainReport, RecipientResult
 from bot.render import dns_skipped
 from bot.render.messages import error_text, message, responsible_label
+from bot.render.usermessage import user_message
 from bot.vocab import Kind, Lang, Responsible, Severity
 
 _RESET = "\x1b[0m"
@@ -38,24 +39,36 @@ class _Painter:
         return f"\x1b[{code}m{text}{_RESET}" if self.color and text else text
 
 
+STDIN = "-"  # the CLI's name for standard input, shown as words
+
+
+def source_label(source: str, lang: Lang) -> str:
+    """A source as a person reads it: standard input by name, not '-'."""
+    return message("label-stdin", lang) if source == STDIN else source
+
+
 def render(d: Diagnosis, lang: Lang, *, color: bool) -> str:
-    """The human answer for one diagnosis, ending with a newline."""
+    """The human answer for one diagnosis, ending with a newline.
+
+    Sections always come in one order, each only when it has something to say: cause, who must
+    act, evidence, domain check, common causes (a code lookup), the user's message, admin steps,
+    then each recipient.
+    """
     paint = _Painter(color)
-    if d.kind is Kind.NONE:
-        return error_text(d.error or "not-a-bounce", lang) + "\n"
     lines: list[str] = []
     if d.source:
-        lines.append(paint(f"{message('label-source', lang)}: {d.source}", _DIM))
-    if d.kind is Kind.DOMAIN:
-        lines.append(paint(f"{_HEADING} {message('heading-domain-check', lang)}", _BOLD))
-        if dns_skipped(d):
-            # Nothing was asked, so there is no cause to tell: only what would be checked.
-            return (
-                "\n".join([*lines, *(f"  {r.domain}" for r in d.domains), message("dns-skipped", lang)])
-                + "\n"
-            )
+        lines.append(paint(f"{message('label-source', lang)}: {source_label(d.source, lang)}", _DIM))
+    if d.kind is Kind.NONE:
+        key = d.error or d.note or "not-a-bounce"
+        return "\n".join([*lines, error_text(key, lang)]) + "\n"
+    if d.kind is Kind.DOMAIN and dns_skipped(d):
+        # Nothing was asked, so there is no cause to tell: only what would be checked.
+        lines.append(_heading("heading-domain-check", lang, paint))
+        return "\n".join([*lines, *(f"  {r.domain}" for r in d.domains), message("dns-skipped", lang)]) + "\n"
     lines += _cause(d, lang, paint)
     lines += _evidence(d, lang, paint)
+    lines += _domains(d, lang, paint)
+    lines += _common(d, lang, paint)
     lines += _for_user(d, lang, paint)
     lines += _admin(d, lang, paint)
     lines += _others(d, lang, paint)
@@ -84,21 +97,32 @@ def _cause(d: Diagnosis, lang: Lang, paint: _Painter) -> list[str]:
 
 
 def _evidence(d: Diagnosis, lang: Lang, paint: _Painter) -> list[str]:
-    lines = [_heading("heading-evidence", lang, paint)]
-    main = d.main
-    if main is not None:
-        lines += _recipient_facts(main, lang, paint)
-    for report in d.domains:
-        lines += _domain_facts(report, lang, paint)
-    if d.format:
+    lines: list[str] = []
+    if d.code is not None:
+        lines.append(f"  {message('label-code', lang)}: {d.code.label}")
+    if d.main is not None:
+        lines += _recipient_facts(d.main, lang, paint)
+    if d.format and lines:
         lines.append(paint(f"  {message('label-format', lang)}: {d.format}", _DIM))
-    return [*lines, ""]
+    return [_heading("heading-evidence", lang, paint), *lines, ""] if lines else []
+
+
+def _domains(d: Diagnosis, lang: Lang, paint: _Painter) -> list[str]:
+    lines = [line for report in d.domains for line in _domain_facts(report, lang, paint)]
+    return [_heading("heading-domain-check", lang, paint), *lines, ""] if lines else []
+
+
+def _common(d: Diagnosis, lang: Lang, paint: _Painter) -> list[str]:
+    causes = d.cause.text(lang).common_causes if d.cause else ()
+    if not causes:
+        return []
+    return [_heading("heading-common-causes", lang, paint), *(f"  - {c}" for c in causes), ""]
 
 
 def _recipient_facts(r: RecipientResult, lang: Lang, paint: _Painter) -> list[str]:
     f = r.failure
     codes = " ".join(c for c in (f.reply_code, f.status) if c)
-    lines = [f"  {message('label-recipient', lang)}: {f.address}"]
+    lines = [f"  {message('label-recipient', lang)}: {f.address}"] if f.address.strip() else []
     lines.append(f"  {message('label-reason', lang)}: {r.reason}" + (f"  ({codes})" if codes else ""))
     if f.remote_mta:
         lines.append(f"  {message('label-remote-mta', lang)}: {f.remote_mta}")
@@ -139,10 +163,10 @@ def _domain_facts(report: DomainReport, lang: Lang, paint: _Painter) -> list[str
 
 
 def _for_user(d: Diagnosis, lang: Lang, paint: _Painter) -> list[str]:
-    if d.cause is None or not d.cause.text(lang).user_message.strip():
+    text = user_message(d, lang)
+    if not text:
         return []
     # Plain lines at the margin, no colour: copied as they are into a reply to the user.
-    text = d.cause.text(lang).user_message.strip()
     return [_heading("heading-user-message", lang, paint), "", text, ""]
 
 
@@ -163,7 +187,7 @@ def _others(d: Diagnosis, lang: Lang, paint: _Painter) -> list[str]:
     lines = [_heading("heading-recipients", lang, paint)]
     for r in d.recipients:
         f = r.failure
-        code = f.status or f.reply_code or "-"
+        facts = [f.address.strip(), f.status or f.reply_code or "", str(r.reason), responsible_label(r.responsible, lang)]
         marker = paint(_MARKER, _SIDE_COLOUR[r.responsible])
-        lines.append(f"  {marker} {f.address}  {code}  {r.reason}  {responsible_label(r.responsible, lang)}")
+        lines.append(f"  {marker} " + "  ".join(x for x in facts if x))
     return [*lines, ""]

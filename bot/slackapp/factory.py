@@ -14,16 +14,36 @@ from collections.abc import Sequence
 
 import aiohttp
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk.errors import SlackApiError
 
 from bot.dnscheck.checks import DomainChecker
 from bot.dnscheck.resolver import Resolver
 from bot.slackapp.service import Service, web_client
-from bot.slackapp.settings import Settings, SettingsError
+from bot.slackapp.settings import DEFAULT_API_URL, DEFAULT_PORT, Settings, SettingsError
 from handlers import register
 
 PROG = "mxcheck-slack"
 USAGE = f"usage: {PROG} web|socket   (or: python -m bot.app web|socket)"
+HELP = f"""{USAGE}
+
+Run the mxcheck Slack app.
+
+modes:
+  web      serve HTTP on $PORT: POST /slack/events (events, /mxcheck, interactivity), GET /health
+  socket   connect over Socket Mode (no public URL, no signing secret)
+
+settings (environment variables):
+  SLACK_BOT_TOKEN       both modes: the bot token, xoxb-...
+  SLACK_SIGNING_SECRET  web: verifies that requests come from Slack
+  SLACK_APP_TOKEN       socket: the app-level token, xapp-..., scope connections:write
+  SLACK_API_URL         Web API base URL (default {DEFAULT_API_URL})
+  MXCHECK_NAMESERVERS   comma-separated IP[:PORT] for every DNS query (default: the system resolver)
+  MXCHECK_LANG          ja or en: the answer language when the user's Slack language is neither (default en)
+  PORT                  the HTTP port of web (default {DEFAULT_PORT})
+
+Settings are checked before the app starts; a fault is named in one line and the exit status is 2.
+"""
 DNS_TIMEOUT = 2.0  # per query
 DNS_DEADLINE = 3.0  # for all of one answer's lookups: the user is waiting in Slack
 TOKEN_REFUSED = frozenset(
@@ -52,15 +72,34 @@ def create_app(settings: Settings, *, checker: DomainChecker | None = None) -> A
         # The listeners only ack and start the work as a task (handlers.errors.after_ack), so Bolt
         # can answer Slack as soon as they return, without polling for the ack.
         process_before_response=True,
-        logger=logging.getLogger("mxcheck.bolt"),
+        logger=_bolt_logger(),
     )
     register(app, Service(settings, checker))
     return app
 
 
+class _TokenUnusedFilter(logging.Filter):
+    """Drops Bolt's "`token` will be unused" warning: Bolt reads SLACK_BOT_TOKEN from the environment
+    itself although the client we give it already holds that very token, so the warning says nothing."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """False for that one warning."""
+        return record.getMessage() != warning_client_prioritized_and_token_skipped()
+
+
+def _bolt_logger() -> logging.Logger:
+    logger = logging.getLogger("mxcheck.bolt")
+    if not any(isinstance(f, _TokenUnusedFilter) for f in logger.filters):
+        logger.addFilter(_TokenUnusedFilter())
+    return logger
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Check the settings, then serve over HTTP or Socket Mode; 2 for bad usage or settings."""
     args = list(sys.argv[1:] if argv is None else argv)
+    if args in (["-h"], ["--help"], ["help"]):
+        print(HELP, end="")
+        return 0
     if len(args) != 1 or args[0] not in ("web", "socket"):
         print(USAGE, file=sys.stderr)
         return 2

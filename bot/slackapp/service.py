@@ -190,7 +190,7 @@ def _pick(candidates: Sequence[bytes | str]) -> bytes | str | None:
         kind = analyse(candidate, source="slack").kind
         if kind is Kind.BOUNCE:
             return candidate
-        if kind is Kind.DOMAIN and domain is None:
+        if kind in (Kind.DOMAIN, Kind.CODE) and domain is None:  # a code alone is looked up too
             domain = candidate
     return domain
 

@@ -48,6 +48,7 @@ class Settings:
         missing = [name for name in REQUIRED[mode] if not env.get(name, "").strip()]
         if missing:
             faults.append(f"missing {', '.join(missing)}")
+        faults += token_faults(env, mode=mode, missing=missing)
         api_url = _api_url(env.get("SLACK_API_URL", "").strip(), faults)
         nameservers = _nameservers(env.get("MXCHECK_NAMESERVERS", "").strip(), faults)
         lang = _lang(env.get("MXCHECK_LANG", "").strip().lower(), faults)
@@ -63,6 +64,34 @@ class Settings:
             lang=lang,
             port=port,
         )
+
+
+# What each token must start with: a bot token (OAuth & Permissions) and an app-level token.
+TOKEN_PREFIX = {"SLACK_BOT_TOKEN": "xoxb-", "SLACK_APP_TOKEN": "xapp-"}
+_TOKEN_KIND = {"xoxb-": "a bot token", "xapp-": "an app-level token", "xoxp-": "a user token"}
+
+
+def token_faults(env: Mapping[str, str], *, mode: str, missing: list[str]) -> list[str]:
+    """One line per token whose format is wrong: a swapped pair named as such; never the token itself."""
+    bot, app = (env.get(n, "").strip() for n in TOKEN_PREFIX)
+    if mode == "socket" and bot.startswith("xapp-") and app.startswith("xoxb-"):
+        return ["SLACK_BOT_TOKEN and SLACK_APP_TOKEN are swapped (the bot token starts with xoxb-, the app-level token with xapp-)"]
+    faults = []
+    for name, prefix in TOKEN_PREFIX.items():
+        value = env.get(name, "").strip()
+        if not value or name in missing or (name == "SLACK_APP_TOKEN" and mode != "socket"):
+            continue
+        if value.startswith(prefix):
+            continue
+        other = next((k for k, p in TOKEN_PREFIX.items() if k != name and value.startswith(p)), None)
+        kind = next((w for p, w in _TOKEN_KIND.items() if value.startswith(p)), None)
+        if other is not None:
+            faults.append(f"{name} holds {kind} ({value[:5]}…), which belongs in {other}; {name} must start with {prefix}")
+        elif kind is not None:
+            faults.append(f"{name} holds {kind} ({value[:5]}…); it must start with {prefix}")
+        else:
+            faults.append(f"{name} must start with {prefix}")
+    return faults
 
 
 def _api_url(value: str, faults: list[str]) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import subprocess
 import sys
@@ -174,3 +175,74 @@ def test_manifest_declares_what_the_app_uses() -> None:
         "/slack/events",
     ):
         assert needed in manifest, needed
+
+
+@pytest.mark.parametrize(
+    ("mode", "tokens", "said"),
+    [
+        (
+            "web",
+            {"SLACK_BOT_TOKEN": "foo", "SLACK_SIGNING_SECRET": "s"},
+            "SLACK_BOT_TOKEN must start with xoxb-",
+        ),
+        ("web", {"SLACK_BOT_TOKEN": "xoxp-12345", "SLACK_SIGNING_SECRET": "s"}, "holds a user token"),
+        (
+            "socket",
+            {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_APP_TOKEN": BOT_TOKEN},
+            "SLACK_APP_TOKEN holds a bot token",
+        ),
+        ("socket", {"SLACK_BOT_TOKEN": APP_TOKEN, "SLACK_APP_TOKEN": BOT_TOKEN}, "are swapped"),
+        (
+            "socket",
+            {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_APP_TOKEN": "app-token"},
+            "SLACK_APP_TOKEN must start with xapp-",
+        ),
+    ],
+)
+def test_start_with_a_malformed_token_exits_2_in_one_line(
+    mode: str, tokens: dict[str, str], said: str
+) -> None:
+    """A token of the wrong format is named in one line before anything connects; the token is never shown."""
+    done = _run_app(mode, env=tokens | {"SLACK_API_URL": "http://127.0.0.1:9/api/"})
+    assert done.returncode == 2, done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and said in done.stderr
+    assert "Traceback" not in done.stderr
+    assert BOT_TOKEN not in done.stderr and APP_TOKEN not in done.stderr and "12345" not in done.stderr
+
+
+def test_token_format_ignores_the_app_token_in_web_mode() -> None:
+    """web mode does not use SLACK_APP_TOKEN, so its format does not stop the start."""
+    Settings.from_env(FULL | {"SLACK_APP_TOKEN": "whatever"}, mode="web")
+
+
+def test_bolt_token_unused_warning_is_not_printed(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Bolt reads SLACK_BOT_TOKEN itself and warns that it is unused; the app drops that one warning."""
+    from bot.slackapp.factory import create_app
+
+    monkeypatch.setenv("SLACK_BOT_TOKEN", BOT_TOKEN)
+    settings = Settings.from_env(FULL | {"SLACK_BOT_TOKEN": BOT_TOKEN}, mode="web")
+    with caplog.at_level(logging.WARNING):
+        create_app(settings)
+    assert "will be unused" not in caplog.text
+    assert all(r.levelno < logging.WARNING for r in caplog.records if r.name.startswith("mxcheck"))
+
+
+@pytest.mark.parametrize("flag", ["--help", "-h", "help"])
+def test_help_prints_modes_and_settings_and_exits_0(flag: str) -> None:
+    """mxcheck-slack --help: both modes and every setting of the contract, exit 0."""
+    done = _run_app(flag, env={})
+    assert done.returncode == 0, done.stderr
+    for word in (
+        "web",
+        "socket",
+        "SLACK_BOT_TOKEN",
+        "SLACK_SIGNING_SECRET",
+        "SLACK_APP_TOKEN",
+        "SLACK_API_URL",
+        "MXCHECK_NAMESERVERS",
+        "MXCHECK_LANG",
+        "PORT",
+    ):
+        assert word in done.stdout
