@@ -105,3 +105,10 @@ def test_one_common_word_with_an_address_is_not_a_bounce() -> None:
     """A one-word cause phrase in ordinary text ('malicious') does not make a mail a bounce."""
     text = "Hello,\nIf you think you are being maliciously subscribed, contact owner@lists.example.org.\n"
     assert not analyse(text, source="p").recipients
+
+
+def test_a_retyped_notice_in_full_width_characters() -> None:
+    """Full-width letters, digits and punctuation (NFKC) are read as their ASCII forms by every layout."""
+    d = analyse("宛先：ｓａｔｏ＠ｅｘａｍｐｌｅ－ｋｏｕｇｙｏ．ｊｐ\nエラー：５５０ ５．１．１ Ｕｓｅｒ ｕｎｋｎｏｗｎ", source="p")
+    assert [r.failure.address for r in d.recipients] == ["sato@example-kougyo.jp"]
+    assert (d.main.failure.status, d.main.reason) == ("5.1.1", Reason.USERUNKNOWN)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import quopri
 import re
+import unicodedata
 from email.header import Header, decode_header, make_header
 from email.message import Message as EmailMessage
 
@@ -143,6 +144,9 @@ def _clean(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.isascii():  # no-break and zero-width spaces are never ASCII
         text = _INVISIBLE.sub("", text.replace("\u00a0", " "))
+        # Full-width letters, digits and punctuation (a retyped 「ｔａｎａｋａ＠ｅｘａｍｐｌｅ．ｊｐ」,
+        # 「５５０ ５．１．１」, 「：」「（」) become ASCII before any layout pattern reads them.
+        text = unicodedata.normalize("NFKC", text)
     if "\x1b" in text:
         text = _JIS_RUN.sub(_decode_jis, text)
     if len(text) > MAX_PART_CHARS:
