@@ -93,3 +93,17 @@ def test_x400_gateway_report_pasted() -> None:
     d = analyse(X400, source="x400")
     assert [r.failure.address for r in d.recipients] == ["marie.dupont@ventes.example.fr"]
     assert d.main.reason == Reason.USERUNKNOWN
+
+
+def test_sendmail_reads_the_remotes_multiline_reply_over_its_own_summary() -> None:
+    """A pasted transcript: the remote's `<<< 552-...` lines, joined, decide over sendmail's 'Service unavailable'."""
+    d = _read("sendmail_multiline_552_paste.txt")
+    assert [r.failure.address for r in d.recipients] == ["kato@example.jp"]
+    assert d.main.reason == Reason.MAILBOXFULL and d.main.failure.status == "5.2.2"
+    assert "please direct the recipient" in d.main.failure.diagnostic.lower()
+
+
+def test_sendmail_554_at_the_greeting_is_a_refused_connection() -> None:
+    """A reply before any command in the session is the greeting: a 554 there is a connection refusal."""
+    d = _read("sendmail_554_greeting_paste.txt")
+    assert d.main.reason == Reason.BLOCKED and str(d.main.failure.phase) == "connect"

@@ -185,7 +185,7 @@ def parse(msg: Message) -> Bounce | None:
             delayed = delayed or bool(_DELAYED_SECTION.search(title))
     delayed = delayed or bool(_DELAYED_SECTION.search(msg.subject))
     per_message, blocks = c.dsn_fields(c.status_text(msg))
-    joined = c.fold(" ".join(transcript.replies))
+    joined = _remote_words(transcript)
     everything = " ".join(transcript.errors + transcript.notes)
     failures: list[Failure] = []
     # What the transcript says of an address is a pass over it: read once per address, and not
@@ -215,13 +215,14 @@ def parse(msg: Message) -> Bounce | None:
         if failure:
             failures.append(failure)
     if not failures:
-        failures = _without_fields(msg, readable, transcript, listed)
+        failures = _without_fields(msg, readable, transcript, listed, joined)
     action = Action.DELAYED if delayed else None
     if action:
         failures = [f if f.action else _with_action(f, action) for f in failures]
     return c.bounce_of("sendmail", msg, failures, per_message)
 
 
+_SENT_ANY = re.compile(r"^\s{0,4}>>>", re.MULTILINE)
 _NEED_RCPT = re.compile(r"\A503\b|need rcpt|no valid recipients|rcpt commands were rejected", re.IGNORECASE)
 
 
@@ -233,6 +234,10 @@ def _phase(transcript: _Transcript, addr: str) -> Phase | None:
         phase = c.find_phase(">>> " + command) if command else None
     else:
         phase = c.find_phase(transcript.text)
+    if phase is None and transcript.replies and not _SENT_ANY.search(transcript.text):
+        # ... while talking to mx.example.jp.: / <<< 554 5.7.1 mx.example.jp ESMTP not accepting
+        # connections: a reply before any command is the greeting, a refused connection.
+        return Phase.CONNECT
     if phase is Phase.DATA and any(_NEED_RCPT.search(r) for r in transcript.replies):
         # >>> DATA / <<< 550 5.1.1 <a@example.jp>... User Unknown / <<< 503 5.0.0 Need RCPT (recipient)
         return Phase.RCPT
@@ -258,10 +263,24 @@ def _joined(about: str, reason: str) -> str:
     return about + " " + reason
 
 
+def _remote_words(transcript: _Transcript) -> str:
+    """The remote server's replies in the transcript, a multi-line reply joined (552-... 552 ...).
+
+    A `503 need RCPT` that follows a refusal is its consequence: left out when other replies speak.
+    """
+    replies = [r for r in transcript.replies if r[:1] in "45"]
+    causes = [r for r in replies if not _NEED_RCPT.search(r)]
+    return c.fold(" ".join(causes or replies))
+
+
 def _without_fields(
-    msg: Message, readable: str, transcript: _Transcript, listed: dict[str, str]
+    msg: Message, readable: str, transcript: _Transcript, listed: dict[str, str], remote: str
 ) -> list[Failure]:
-    """No delivery-status part (V5, or a paste without it): the list, then the transcript lines."""
+    """No delivery-status part (V5, or a paste without it): the list, then the transcript lines.
+
+    Sendmail's own summary ("(reason: 554 5.0.0 Service unavailable)") says less than the remote's
+    `<<<` replies it summarises: with one recipient, or replies that name it, those are its words.
+    """
     failures: list[Failure] = []
     addresses = list(listed) or [a for a in transcript.by_address if "@" in a]
     for addr in addresses:
@@ -269,6 +288,10 @@ def _without_fields(
         diag = _joined(transcript.about(low), listed.get(addr, "")) or " ".join(
             transcript.errors + transcript.notes
         )
+        own = c.fold(" ".join(r for r in transcript.replies if low in r.lower()))
+        longer = own or (remote if len(addresses) == 1 else "")
+        if len(longer) > len(diag) and not transcript.by_address.get(low):
+            diag = longer
         failures.append(
             c.make_failure(
                 addr,
