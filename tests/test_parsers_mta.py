@@ -11,6 +11,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/ is not an installed package
 
+from disagreements import status_disagreement
+
 from benchmarks.corpus import available, pasted_form, samples
 from bot.models import Failure
 from bot.reading import parsers
@@ -25,17 +27,6 @@ FAMILIES = (
     "bigfoot einsundeins"
 ).split()
 _FAMILY = re.compile(r"\A(?:lhost-(" + "|".join(FAMILIES) + r")|rfc3464)-\d+\.eml\Z")
-
-# Known disagreements with the labels, each explained:
-KNOWN = {
-    # Sisimai reports 4.7.0 from one of the many "<<< 421 4.7.0 ... too many errors" replies of the
-    # transcript; the delivery-status part says "Status: 5.5.0" and nothing more specific than the
-    # server's 4.7.0 (X.7.0 is not more specific than 5.5.0), so we keep the field's 5.5.0.
-    ("lhost-sendmail-56.eml", "whole"): "status",
-    ("lhost-sendmail-56.eml", "pasted"): "status",
-    ("lhost-sendmail-56.eml", "rough"): "status",
-}
-
 
 # "rough": the pasted form as it often arrives in chat: re-wrapped at 72 columns by a mail
 # client, quoted with "> ", then escaped by Slack (&lt; &gt; &amp;, <mailto:a|a> links).
@@ -72,38 +63,27 @@ def _real(status: str) -> bool:
     return bool(status) and ".0.9" not in status
 
 
-@pytest.mark.skipif(not available(), reason="shared corpus not found")
-@pytest.mark.parametrize(("name", "form"), _cases())
-def test_corpus_recipients_and_statuses(name: str, form: str) -> None:
-    """Each labelled bounce of our families, in each form, yields the labelled recipients and real statuses."""
+def check(name: str, form: str) -> set[str]:
+    """Assert one corpus file's recipients and statuses in one form; the disagreements it needed."""
     sample = _SAMPLES[name]
     bounce = parsers.parse(normalize(_form(sample.raw, form)))
     failures = bounce.failures if bounce else ()
-    known = KNOWN.get((name, form))
-    if known != "count":
-        assert len(failures) == len(sample.labels)
-    if known is None:
-        for failure, label in zip(failures, sample.labels, strict=False):
-            if _real(label["status"]):
-                assert failure.status == label["status"]
+    assert len(failures) == len(sample.labels)
+    used: set[str] = set()
+    for failure, label in zip(failures, sample.labels, strict=True):
+        if _real(label["status"]) and failure.status != label["status"]:
+            covered = status_disagreement(failure.status, label["status"])
+            assert covered is not None, (failure.status, label["status"])
+            used.add(covered.id)
+    return used
 
 
-def test_known_mismatches_are_still_needed() -> None:
-    """Every entry of KNOWN still disagrees with its label as stated (a stale exception fails here)."""
-    if not available():
-        pytest.skip("shared corpus not found")
-    for (name, form), kind in KNOWN.items():
-        sample = _SAMPLES[name]
-        bounce = parsers.parse(normalize(_form(sample.raw, form)))
-        failures = bounce.failures if bounce else ()
-        if kind == "count":
-            assert len(failures) != len(sample.labels), (name, form)
-        else:
-            pairs = zip(failures, sample.labels, strict=False)
-            assert any(f.status != label["status"] for f, label in pairs if _real(label["status"])), (
-                name,
-                form,
-            )
+@pytest.mark.skipif(not available(), reason="shared corpus not found")
+@pytest.mark.parametrize(("name", "form"), _cases())
+def test_corpus_recipients_and_statuses(name: str, form: str) -> None:
+    """Each labelled bounce of our families, in each form, yields the labelled recipients and real
+    statuses, but where a recorded disagreement (knowledge/disagreements.toml) covers the difference."""
+    check(name, form)
 
 
 # ----------------------------------------------------------------------------- pasted one-liners
