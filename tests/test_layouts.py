@@ -107,3 +107,10 @@ def test_sendmail_554_at_the_greeting_is_a_refused_connection() -> None:
     """A reply before any command in the session is the greeting: a 554 there is a connection refusal."""
     d = _read("sendmail_554_greeting_paste.txt")
     assert d.main.reason == Reason.BLOCKED and str(d.main.failure.phase) == "connect"
+
+
+def test_a_notice_that_names_only_a_display_name_uses_the_returned_copy() -> None:
+    """'Yamada Taro on 12/3/2024' names no address: the returned copy's To: gives the one that failed."""
+    d = _read("exchange_display_name_only.eml")
+    assert [r.failure.address for r in d.recipients] == ["t.yamada@example-partner.co.jp"]
+    assert d.main.reason == Reason.USERUNKNOWN

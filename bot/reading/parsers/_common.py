@@ -203,6 +203,28 @@ def original_sender(msg: Message) -> str | None:
     return None
 
 
+_RECIPIENT_FIELDS = tuple(
+    re.compile(r"^[ \t]{0,4}" + name + r":[ \t]{0,20}([^\n]{1,2000}(?:\n[ \t]{1,20}[^\n]{1,2000}){0,20})", re.I | re.M)
+    for name in ("to", "cc")
+)
+_NAMED_ADDRESS = re.compile(r"\s{0,3}\"?([^\"<>,]{1,200}?)\"?\s{0,3}<([^<>\s]{1,254}@[^<>\s]{1,254})>")
+
+
+def original_recipients(msg: Message) -> dict[str, str]:
+    """Display name (folded, lower case) → address of the returned copy's To: and Cc: recipients.
+
+    A notice that names only "Yamada Taro on 12/3/2024" is read through the copy it returns:
+    To: Yamada Taro <t.yamada@example.jp>.
+    """
+    headers = attached_headers(msg)
+    found: dict[str, str] = {}
+    for field in _RECIPIENT_FIELDS:
+        for value in field.findall(headers):
+            for name, addr in _NAMED_ADDRESS.findall(value):
+                found.setdefault(fold(name).lower(), addr)
+    return found
+
+
 def with_mail_domain(local: str, msg: Message) -> str:
     """A bare local name ("userx") as an address of the domain that reported it.
 

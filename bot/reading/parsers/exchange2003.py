@@ -16,6 +16,7 @@ from bot.vocab import Action
 _MARKERS = (
     "did not reach the following recipient(s)",
     "the following recipient(s) could not be reached",
+    "the following recipient(s) cannot be reached",
     "msexch:",
 )
 _HEADERS = ("internet mail service (", "microsoft exchange server internet mail connector")
@@ -23,7 +24,8 @@ _HEADERS = ("internet mail service (", "microsoft exchange server internet mail 
 # did not reach the following recipient(s):
 # The following recipient(s) could not be reached:
 _HEADING = re.compile(
-    r"^\s{0,8}(?:did not reach the following recipient\(s\)|the following recipient\(s\) could not be reached)\s{0,3}:?",
+    r"^\s{0,8}(?:did not reach the following recipient\(s\)|the following recipient\(s\) (?:could not|cannot) be reached)"
+    r"\s{0,3}:?",
     re.I | re.M,
 )
 # kijitora@example.jp on Thu, 29 Apr 2010 00:00:00 -0000
@@ -31,6 +33,8 @@ _HEADING = re.compile(
 _RECIPIENT = re.compile(
     r"\A\s{0,12}(?:[^\n]{0,200}?SMTP=)?<?([^\s<>()@]{1,64}@[^\s<>()@]{1,255}?)>?\)?\s{1,5}on\s", re.I
 )
+# Yamada Taro on 12/3/2024 10:00 AM      (a display name only: the returned copy's To: has the address)
+_NAMED = re.compile(r"\A\s{0,12}([^\s@<>()][^@<>()\n]{0,200}?)\s{1,5}on\s{1,3}(?:\d|[A-Z][a-z]{2},)")
 # The MTS-ID of the original message is: c=jp;a= ;p=neko   (and its wrapped ";l=..." tail)
 _MTS_ID = re.compile(r"the mts-id of the original message is|;l=", re.I)
 
@@ -49,10 +53,16 @@ def parse(msg: Message) -> Bounce | None:
     if not head:
         return None
     entries: list[tuple[str, list[str]]] = []
+    names: dict[str, str] | None = None
     for line in text[head.end() :].split("\n")[:400]:
         m = _RECIPIENT.match(line)
+        named = None if m else _NAMED.match(line)
+        if named and names is None:
+            names = c.original_recipients(msg)
         if m:
             entries.append((m.group(1), []))
+        elif named and names and c.fold(named.group(1)).lower() in names:
+            entries.append((names[c.fold(named.group(1)).lower()], []))
         elif entries and line.strip() and not _MTS_ID.search(line):
             # The recipient name is not recognized
             # MSEXCH:IMS:NNN:KIJITORACAT:NEKO 0 (000C05A6) Unknown Recipient
