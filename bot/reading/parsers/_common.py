@@ -204,7 +204,7 @@ def original_sender(msg: Message) -> str | None:
 
 
 _RECIPIENT_FIELDS = tuple(
-    re.compile(r"^[ \t]{0,4}" + name + r":[ \t]{0,20}([^\n]{1,2000}(?:\n[ \t]{1,20}[^\n]{1,2000}){0,20})", re.I | re.M)
+    re.compile(r"^[ \t]{0,4}" + name + r":[ \t]{0,20}([^\n]{1,4000})", re.I | re.M)  # values come unfolded
     for name in ("to", "cc")
 )
 _NAMED_ADDRESS = re.compile(r"\s{0,3}\"?([^\"<>,]{1,200}?)\"?\s{0,3}<([^<>\s]{1,254}@[^<>\s]{1,254})>")
