@@ -114,3 +114,10 @@ def test_a_notice_that_names_only_a_display_name_uses_the_returned_copy() -> Non
     d = _read("exchange_display_name_only.eml")
     assert [r.failure.address for r in d.recipients] == ["t.yamada@example-partner.co.jp"]
     assert d.main.reason == Reason.USERUNKNOWN
+
+
+def test_old_sendmail_lists_bare_addresses() -> None:
+    """An old Sendmail lists failed addresses without angle brackets: each is a recipient."""
+    d = _read("sendmail_bare_addresses.eml")
+    assert [r.failure.address for r in d.recipients] == ["kato@example.jp", "miki@example.jp"]
+    assert d.main.reason == Reason.USERUNKNOWN

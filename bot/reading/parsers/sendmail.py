@@ -28,8 +28,10 @@ _MARKERS = (
 _SECTION = re.compile(r"\A\s{0,8}-{3,}+\s{0,3}(.{1,80}?)\s{0,3}-{3,}+\s{0,3}\Z")
 # <kijitora@example.jp>            then    (reason: 550 5.1.1 <kijitora@example.jp>... User Unknown)
 # >>> kijitora@example.org <kijitora@example.org>      (appliances built on sendmail)
+# kijitora@example.jp                                       (old sendmail: the bare address)
 _LISTED = re.compile(
-    r"\A\s{0,4}(?:>>>\s{0,3})?(?:[^<>\s]{1,254}@[^<>\s]{1,254}\s{1,3})?<([^<>\s]{1,254}@[^<>\s]{1,254})>\s{0,3}(?:\((?!reason)[^()]{0,200}\))?\s{0,3}\Z"
+    r"\A\s{0,4}(?:>>>\s{0,3})?(?:(?:[^<>\s]{1,254}@[^<>\s]{1,254}\s{1,3})?<([^<>\s]{1,254}@[^<>\s]{1,254})>"
+    r"|([^<>\s(]{1,254}@[^<>\s()]{1,254}))\s{0,3}(?:\((?!reason)[^()]{0,200}\))?\s{0,3}\Z"
 )
 _REASON = re.compile(r"\A\s{0,12}\(reason:\s{0,3}(.{1,2000}?)\)?\s{0,3}\Z", re.IGNORECASE)
 # ... while talking to mx.example.jp.:     /  While talking to example.edu:   (V5)
@@ -156,7 +158,7 @@ def _listed(lines: list[str]) -> dict[str, str]:
         m = _LISTED.match(line)
         reason = _REASON.match(line)
         if m:
-            current = c.clean_address(m.group(1)) or ""
+            current = c.clean_address(m.group(1) or m.group(2)) or ""
             if current:
                 found.setdefault(current, "")
             wrapped = False
