@@ -13,9 +13,12 @@ wording or status codes in the text) is left to them.
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from bot.models import Bounce, Message
+from bot.reading.knowledge import load_table
 from bot.reading.parsers import _common as c
+from bot.reading.phrases import PhraseSet, compile_phrases, fold
 from bot.vocab import Reason
 
 # Headers that mark an auto-reply (lower-cased values).
@@ -52,30 +55,13 @@ _BOUNCE_WORDS = (
     "送信できませんでした",
 )
 _STATUS_CODE = re.compile(r"(?<![\w.])[245]\d\d[ -][245]\.\d{1,3}\.\d{1,3}\b")
-# Words of a vacation message, for pastes that have lost the headers.
-_VACATION_WORDS = (
-    "out of the office",
-    "out of office",
-    "away from the office",
-    "i am currently away",
-    "i'm currently away",
-    "on vacation",
-    "on holiday",
-    "on annual leave",
-    "limited access to email",
-    "limited access to e-mail",
-    "intermittent access to email",
-    "i will be traveling",
-    "i will be out of",
-    "不在にしております",
-    "不在にしています",
-    "休暇をいただいております",
-    "休暇のため",
-    "出張のため",
-    "自動応答メッセージ",
-    "自動返信メッセージ",
-)
 _FROM_LINE = re.compile(r"^\s{0,4}(?:from|差出人|送信者)\s{0,3}[:：]\s{0,5}([^\n]{1,300})$", re.I | re.M)
+
+
+@cache
+def _vacation_words() -> PhraseSet:
+    """Words of a vacation message, for pastes that have lost the headers (knowledge/reading.toml)."""
+    return compile_phrases(load_table("reading")["vacation"]["phrases"])
 
 
 def detect(msg: Message) -> bool:
@@ -87,7 +73,7 @@ def detect(msg: Message) -> bool:
             rx.search(msg.header(name).lower()) for name, rx in _AUTO_HEADERS if msg.header(name)
         ) or bool(_SUBJECT.match(msg.subject))
     text = msg.text
-    return len(text) < 4000 and c.has_any(text, _VACATION_WORDS)
+    return len(text) < 4000 and _vacation_words().first_found(fold(text)) is not None
 
 
 def parse(msg: Message) -> Bounce | None:
