@@ -1,0 +1,126 @@
+"""Codes from public tables (issue 7, point 1): the enhanced-status registry and providers' own codes.
+
+The registry list is RFC 3463's and IANA's "SMTP Enhanced Status Codes" (every code must have a
+row with its meaning in knowledge/status.toml). Provider lines are written for this test in the
+shape each provider documents ("... AUP#CXBL", "OFR004_417 [417]", "IB705"), with the refusing
+host that names the provider, and other words than any sample.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.models import Bounce, Failure
+from bot.reading.classify import classify
+from bot.reading.knowledge import knowledge
+from bot.reading.rulebook import build
+from bot.vocab import Reason
+
+R = Reason
+REGISTRY = (
+    "X.1.1 X.1.2 X.1.3 X.1.4 X.1.5 X.1.6 X.1.7 X.1.8 X.1.9 X.1.10 X.2.0 X.2.1 X.2.2 X.2.3 X.2.4 "
+    "X.3.0 X.3.1 X.3.2 X.3.3 X.3.4 X.3.5 X.3.6 X.4.0 X.4.1 X.4.2 X.4.3 X.4.4 X.4.5 X.4.6 X.4.7 "
+    "X.5.0 X.5.1 X.5.2 X.5.3 X.5.4 X.5.5 X.5.6 X.6.0 X.6.1 X.6.2 X.6.3 X.6.4 X.6.5 X.6.6 X.6.7 "
+    "X.6.8 X.6.9 X.6.10 X.7.0 X.7.1 X.7.2 X.7.3 X.7.4 X.7.5 X.7.6 X.7.7 X.7.8 X.7.9 X.7.10 X.7.11 "
+    "X.7.12 X.7.13 X.7.14 X.7.15 X.7.16 X.7.17 X.7.18 X.7.19 X.7.20 X.7.21 X.7.22 X.7.23 X.7.24 "
+    "X.7.25 X.7.26 X.7.27 X.7.28 X.7.29 X.7.30"
+).split()
+
+
+def _reason(line: str, *, status: str | None = None, remote: str | None = None) -> Reason:
+    failure = Failure(address="mio@example.net", diagnostic=line, status=status, remote_mta=remote)
+    return classify(failure, Bounce(format="rfc3464", failures=(failure,))).reason
+
+
+def test_every_registered_status_has_its_row() -> None:
+    """Each code of the registry (X.0.0 and X.1.0 excepted, they say nothing) has a row with a meaning."""
+    rows = knowledge().rules.statuses
+
+    def covered(code: str) -> list[str]:
+        subject = "X." + code.split(".")[1]
+        both = ["4" + code[1:], "5" + code[1:]]
+        return [code] if code in rows else both if all(c in rows for c in both) else [subject] if subject in rows else []
+
+    assert [code for code in REGISTRY if not covered(code)] == []
+    assert all(rows[c].meaning.strip() for code in REGISTRY for c in covered(code))
+
+
+@pytest.mark.parametrize(
+    ("status", "reason"),
+    [("5.6.7", R.CONTENTERROR), ("5.7.16", R.MESGTOOBIG), ("4.7.28", R.SPEEDING), ("5.7.29", R.AUTHFAILURE),
+     ("5.7.30", R.SECURITYERROR), ("5.7.11", R.SECURITYERROR), ("5.7.10", R.SECURITYERROR)],
+)
+def test_a_registered_status_alone_gives_its_reason(status: str, reason: Reason) -> None:
+    """With no words at all, a registry code answers with the reason of its meaning."""
+    assert _reason("", status=status) == reason
+
+
+MS = "example-org.mail.protection.outlook.com"
+PROVIDER_ROWS: list[tuple[Reason, str, str | None, str]] = [
+    # Exchange Online's documented ranges and codes
+    (R.BLOCKED, "550 5.7.612 Access denied, banned sending IP [198.51.100.9]", "5.7.612", MS),
+    (R.BLOCKED, "451 4.7.555 Access denied, please try again later", "4.7.555", MS),
+    (R.BLOCKED, "451 4.7.871 Access denied, please try again later", "4.7.871", MS),
+    (R.BLOCKED, "550 5.7.506 Access denied, bad HELO; see the NDR help", "5.7.506", MS),
+    (R.BLOCKED, "550 5.5.4 Invalid domain name given in HELO", "5.5.4", MS),
+    (R.TOOMANYCONN, "550 5.7.712 Access denied, the organisation is over its limit", "5.7.712", MS),
+    (R.REJECTED, "550 5.7.750 Service unavailable. Client blocked from sending from unregistered domains", "5.7.750", MS),
+    (R.REJECTED, "550 5.7.13 Sender was not authenticated for the public folder", "5.7.13", MS),
+    (R.SUSPEND, "550 5.7.505 Access denied, banned recipient", "5.7.505", MS),
+    (R.NOTACCEPT, "550 5.7.510 Access denied, example.net does not accept email over IPv6", "5.7.510", MS),
+    (R.NOTCOMPLIANTRFC, "550 5.7.512 Access denied, message must be RFC 5322 section 3.6.2 compliant", "5.7.512", MS),
+    (R.SYSTEMERROR, "550 5.3.190 Journaling on-premises messages is not supported", "5.3.190", MS),
+    (R.EXPIRED, "550 5.4.316 Message expired, connection refused", "5.4.316", MS),
+    # Orange / La Poste
+    (R.MAILBOXFULL, "552 5.2.2 Boite pleine. OFR004_417 [417]", None, "smtp-in.orange.fr"),
+    (R.SUSPEND, "550 5.2.1 Compte bloque. LPN007_420", None, "smtp-in.laposte.net"),
+    (R.TOOMANYCONN, "421 mwinf Trop de connexions. OFR005_104 [104]", None, "smtp-in.orange.fr"),
+    (R.AUTHFAILURE, "550 5.5.0 SPF: 198.51.100.9 is not allowed. LPN004_401", None, "smtp-in.laposte.net"),
+    (R.MESGTOOBIG, "552 Message trop gros. OFR_514 [514]", None, "smtp-in.wanadoo.fr"),
+    (R.SPAMDETECTED, "550 5.7.1 Refused. OFR004_506 [506]", None, "smtp-in.orange.fr"),
+    # Cox, Spectrum, GoDaddy, i.ua, Comcast
+    (R.SECURITYERROR, "554 5.7.1 sending limited - AUP#CXTHRT", None, "mx.east.cox.net"),
+    (R.TOOMANYCONN, "421 4.7.0 connection limit - AUP#CXCNCT", None, "mx.east.cox.net"),
+    (R.BLOCKED, "554 5.7.1 IP listed - AUP#IPBL1010", None, "mx.east.cox.net"),
+    (R.SPAMDETECTED, "554 5.7.1 URL listed - AUP#URLBL110", None, "mx.east.cox.net"),
+    (R.REJECTED, "554 5.7.1 sender domain - AUP#CXSNDR", None, "mx.east.cox.net"),
+    (R.MESGTOOBIG, "552 5.3.4 too large - AUP#O-1530", None, "mx.charter.net"),
+    (R.POLICYVIOLATION, "550 5.7.1 AUP#I-1175 domain security policy", None, "mx.charter.net"),
+    (R.TOOMANYCONN, "421 4.7.0 AUP#I-1360 slow down", None, "mx.charter.net"),
+    (R.VIRUSDETECTED, "552 Infected message refused. IB705", None, "smtp.secureserver.net"),
+    (R.AUTHFAILURE, "550 Your SPF settings do not list this IP. IB508", None, "smtp.secureserver.net"),
+    (R.REQUIREPTR, "421 Temporarily rejected, no reverse name. IB108", None, "smtp.secureserver.net"),
+    (R.MAILBOXFULL, "552 5.2.2 See http://mail.i.ua/err/4/", None, "mx.mail.email.ua"),
+    (R.FILTERED, "550 5.7.1 See http://mail.i.ua/err/10/", None, "mx.mail.email.ua"),
+    (R.BLOCKED, "554 resimta.comcast.net 198.51.100.9 blocked. BL000010", None, "mx1.comcast.net"),
+    (R.SPEEDING, "421 resimta.comcast.net rate limited. RL000001", None, "mx1.comcast.net"),
+    # Mimecast, Yahoo, iCloud
+    (R.AUTHFAILURE, "550 DMARC Sender Invalid - envelope rejected", None, "eu-smtp-inbound-2.mimecast.com"),
+    (R.SECURITYERROR, "553 This route requires encryption (TLS)", None, "eu-smtp-inbound-2.mimecast.com"),
+    (R.TOOMANYCONN, "451 Exceeding outbound thread limit", None, "eu-smtp-inbound-2.mimecast.com"),
+    (R.REJECTED, "421 4.7.0 [TSS05] Messages from 198.51.100.9 temporarily deferred", None, "mta7.am0.yahoodns.net"),
+    (R.POLICYVIOLATION, "550 5.7.1 [CS01] Message rejected", None, "mx01.mail.icloud.com"),
+]
+
+
+@pytest.mark.parametrize(("reason", "line", "status", "remote"), PROVIDER_ROWS, ids=[r[1][:50] for r in PROVIDER_ROWS])
+def test_a_providers_documented_code_gives_its_reason(reason: Reason, line: str, status: str | None, remote: str) -> None:
+    """A code from the provider's own table, said by its host, means what the provider documents."""
+    assert _reason(line, status=status, remote=remote) == reason
+
+
+def test_a_bare_number_is_not_a_providers_code() -> None:
+    """Orange's table needs Orange's prefix (OFR/LPN): "417" alone from another host is not "mailbox full"."""
+    assert _reason("550 5.7.1 Error 417 [417]", remote="mx.example.net") != Reason.MAILBOXFULL
+    assert _reason("550 5.7.1 Error 417 [417]", remote="smtp-in.orange.fr") != Reason.MAILBOXFULL
+
+
+def test_a_status_range_expands_to_each_code() -> None:
+    """A provider rule's "X.7.606-649" covers every code in it and nothing beside it; a reversed range is an error."""
+    problems: list[str] = []
+    raw = {"provider": [{"id": "p", "rule": [{"status": ["X.7.606-608", "5.1.1"], "reason": "blocked"}]}]}
+    rule = build({}, {}, raw, problems).providers[0].rules[0]
+    assert rule.statuses == {"X.7.606", "X.7.607", "X.7.608", "5.1.1"}
+    assert problems == []
+    build({}, {}, {"provider": [{"id": "p", "rule": [{"status": ["X.7.9-3"], "reason": "blocked"}]}]}, problems)
+    assert any("empty status range" in p for p in problems)
