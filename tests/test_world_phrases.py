@@ -181,3 +181,18 @@ def test_a_phrase_does_not_fire_inside_a_longer_text(line: str) -> None:
     failure = Failure(address="kenji@example.net", diagnostic=line)
     got = classify(failure, Bounce(format="rfc3464", failures=(failure,))).reason
     assert got not in (Reason.VIRUSDETECTED, Reason.POLICYVIOLATION, Reason.SPEEDING), line
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Domain example.net does not accept mail (nullMX)",
+        "mx lookup for example.net: an MX or SRV record indicated no SMTP service",
+        "550 5.1.10 the domain publishes a null MX",
+    ],
+)
+def test_a_null_mx_is_the_domains_statement(line: str) -> None:
+    """RFC 7505's null MX, in Postfix's, Exim's or other words, is the null-MX cause (the address is wrong)."""
+    failure = Failure(address="kenji@example.net", diagnostic=line)
+    verdict = classify(failure, Bounce(format="rfc3464", failures=(failure,)))
+    assert (verdict.reason, verdict.cause_id) == (Reason.NOTACCEPT, "domain-null-mx"), verdict.rule
