@@ -94,6 +94,15 @@ PROVIDER_ROWS: list[tuple[Reason, str, str | None, str]] = [
     (R.FILTERED, "550 5.7.1 See http://mail.i.ua/err/10/", None, "mx.mail.email.ua"),
     (R.BLOCKED, "554 resimta.comcast.net 198.51.100.9 blocked. BL000010", None, "mx1.comcast.net"),
     (R.SPEEDING, "421 resimta.comcast.net rate limited. RL000001", None, "mx1.comcast.net"),
+    # Google's SMTP error reference
+    (R.SPEEDING, "421-4.7.28 Gmail has detected an unusual rate of mail from your IP", "4.7.28", "mx.google.com"),
+    (R.MAILBOXFULL, "452-4.2.2 The recipient's inbox is out of storage space", "4.2.2", "aspmx.l.google.com"),
+    (R.SUSPEND, "550-5.2.1 The account that you tried to reach is disabled", "5.2.1", "aspmx.l.google.com"),
+    (R.AUTHFAILURE, "550-5.7.26 Unauthenticated email from example.org is not accepted", "5.7.26", "mx.google.com"),
+    (R.CONTENTERROR, "554 5.6.0 Mail message is malformed. Not accepted", "5.6.0", "mx.google.com"),
+    (R.MESGTOOBIG, "552-5.3.4 Your message exceeded the size limit for this service", "5.3.4", "mx.google.com"),
+    # Japanese carriers
+    (R.FILTERED, "550 5.7.1 受信拒否設定により配信できませんでした", None, "mx.rakumail.jp"),
     # Mimecast, Yahoo, iCloud
     (R.AUTHFAILURE, "550 DMARC Sender Invalid - envelope rejected", None, "eu-smtp-inbound-2.mimecast.com"),
     (R.SECURITYERROR, "553 This route requires encryption (TLS)", None, "eu-smtp-inbound-2.mimecast.com"),

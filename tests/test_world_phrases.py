@@ -43,6 +43,11 @@ ROWS: list[tuple[Reason, str]] = [
     (R.BLOCKED, "550 5.7.708 Access denied, traffic not accepted from this IP"),
     (R.BLOCKED, "554 Server IP 198.51.100.7 listed as abusive at our blocklist service"),
     (R.BLOCKED, "550 Message from 198.51.100.7 rejected based on blacklist"),
+    (R.BLOCKED, "554 Client host blocked, see http://www.barracudanetworks.com/reputation/?ip=198.51.100.7"),
+    (R.BLOCKED, "550 5.7.1 Blocked - see https://ipcheck.proofpoint.com/?ip=198.51.100.7"),
+    (R.BLOCKED, "550 Mail refused: your IP is on Trend Micro RBL+"),
+    (R.BLOCKED, "550 permanent failure for one or more recipients (kenji@example.net:blocked)"),
+    (R.BADREPUTATION, "554 Refused: poor SenderBase score for 198.51.100.7"),
     # --- the sender address
     (R.REJECTED, "550 Backscatter protection detected an invalid or expired email address"),
     (R.REJECTED, "550 Denied [BOUNCEDENY] - bounces are not accepted for this address"),
