@@ -43,6 +43,7 @@ ROWS: list[tuple[Reason, str]] = [
     (R.BLOCKED, "550 5.7.708 Access denied, traffic not accepted from this IP"),
     (R.BLOCKED, "554 Server IP 198.51.100.7 listed as abusive at our blocklist service"),
     (R.BLOCKED, "550 Message from 198.51.100.7 rejected based on blacklist"),
+    (R.BLOCKED, "554 Service refused: 198.51.100.7 is on our open relay list"),
     (R.BLOCKED, "554 Client host blocked, see http://www.barracudanetworks.com/reputation/?ip=198.51.100.7"),
     (R.BLOCKED, "550 5.7.1 Blocked - see https://ipcheck.proofpoint.com/?ip=198.51.100.7"),
     (R.BLOCKED, "550 Mail refused: your IP is on Trend Micro RBL+"),
