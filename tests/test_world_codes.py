@@ -132,6 +132,8 @@ PROVIDER_ROWS: list[tuple[Reason, str, str | None, str]] = [
     (R.CONTENTERROR, "554 5.6.0 Mail message is malformed. Not accepted", "5.6.0", "mx.google.com"),
     (R.MESGTOOBIG, "552-5.3.4 Your message exceeded the size limit for this service", "5.3.4", "mx.google.com"),
     # Japanese carriers
+    (R.FILTERED, "550 Mail Delivery Failed... User unknown (refused by the recipient's settings)", None, "mtaout.biglobe.ne.jp"),
+    (R.MAILBOXFULL, "552 The number of messages in recipient's mailbox exceeded the local limit", None, "mtaout.biglobe.ne.jp"),
     (R.FILTERED, "550 5.7.1 受信拒否設定により配信できませんでした", None, "mx.rakumail.jp"),
     # Mimecast, Yahoo, iCloud
     (R.AUTHFAILURE, "550 DMARC Sender Invalid - envelope rejected", None, "eu-smtp-inbound-2.mimecast.com"),
