@@ -131,6 +131,10 @@ PROVIDER_ROWS: list[tuple[Reason, str, str | None, str]] = [
     (R.AUTHFAILURE, "550-5.7.26 Unauthenticated email from example.org is not accepted", "5.7.26", "mx.google.com"),
     (R.CONTENTERROR, "554 5.6.0 Mail message is malformed. Not accepted", "5.6.0", "mx.google.com"),
     (R.MESGTOOBIG, "552-5.3.4 Your message exceeded the size limit for this service", "5.3.4", "mx.google.com"),
+    # 1&1 / GMX / WEB.DE, Zoho
+    (R.REQUIREPTR, "554-Transaction failed, see https://postmaster.web.de/en/error-messages?ip=198.51.100.9&c=rdns", None, "mx-ha.web.de"),
+    (R.BLOCKED, "554 Reject, see https://postmaster.gmx.net/en/error-messages?ip=198.51.100.9&c=rbl", None, "mx00.emig.gmx.net"),
+    (R.REJECTED, "554 5.1.8 Email Outgoing Blocked.", None, "smtp.zoho.com"),
     # Japanese carriers
     (R.FILTERED, "550 Mail Delivery Failed... User unknown (refused by the recipient's settings)", None, "mtaout.biglobe.ne.jp"),
     (R.MAILBOXFULL, "552 The number of messages in recipient's mailbox exceeded the local limit", None, "mtaout.biglobe.ne.jp"),
