@@ -172,6 +172,18 @@ ROWS: list[tuple[Reason, str]] = [
     (R.SYNTAXERROR, "503 EHLO/HELO first"),
     (R.SYNTAXERROR, "502 Unimplemented command"),
     (R.VACATION, "Hello, I am away until Monday with no access to mail"),
+    # X.400 gateways (ITU-T X.411 non-delivery diagnostics as gateways print them), Exchange, sendmail
+    (R.USERUNKNOWN, "Reason: Unable to transfer; Diagnostic: Unrecognized OR-Name (0)"),
+    (R.EXPIRED, "Non-delivery: maximum-time-expired (diagnostic 5)"),
+    (R.EXPIRED, "X.400 report: transfer attempts limit reached"),
+    (R.MESGTOOBIG, "X.400 non-delivery: content too long for the recipient's MTA"),
+    (R.CONTENTERROR, "Diagnostic code: encoded information types unsupported"),
+    (R.SYSTEMFULL, "Non-delivery: MTS congestion, try later"),
+    (R.USERUNKNOWN, "The recipient's e-mail address was not found in the recipient's e-mail system."),
+    (R.USERUNKNOWN, "The e-mail account does not exist at the organization this message was sent to."),
+    (R.HOSTUNKNOWN, "The destination server for this recipient could not be found in Domain Name Service (DNS)."),
+    (R.NETWORKERROR, "A communication failure occurred during the delivery of this message."),
+    (R.EXPIRED, "Cannot send message for 5 days"),
 ]
 
 
