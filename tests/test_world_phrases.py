@@ -184,6 +184,12 @@ ROWS: list[tuple[Reason, str]] = [
     (R.HOSTUNKNOWN, "The destination server for this recipient could not be found in Domain Name Service (DNS)."),
     (R.NETWORKERROR, "A communication failure occurred during the delivery of this message."),
     (R.EXPIRED, "Cannot send message for 5 days"),
+    # Japanese ISPs' and carriers' notices
+    (R.USERUNKNOWN, "550 宛先のユーザが存在しません (kenji@example.ne.jp)"),
+    (R.USERUNKNOWN, "送信先のメールアドレスが存在しないため配信できませんでした"),
+    (R.MAILBOXFULL, "受信者のメールボックスが一杯のため配信できません"),
+    (R.MESGTOOBIG, "552 メールのサイズが大きすぎるため受信できません"),
+    (R.MESGTOOBIG, "送信できるメールサイズの上限を超えています"),
 ]
 
 
