@@ -208,13 +208,17 @@ def test_a_servers_own_words_name_the_reason(reason: Reason, line: str) -> None:
         "550 5.1.1 <kenji@example.net>: Recipient address rejected: User unknown in virtual mailbox table",
         "554 5.7.1 Smtp protocol violation: pipelining before greeting",
         "452 4.2.2 kenji@example.net: quota exceeded on the mailbox",
+        "550 5.7.1 RCPT TO command failed: message blocked by the sender score of the recipient's filter",
+        "554 5.7.1 Message from sender scored 9.8, considered spam",
     ],
 )
 def test_a_phrase_does_not_fire_inside_a_longer_text(line: str) -> None:
     """Words the new phrases contain inside another statement keep that statement's reason."""
     failure = Failure(address="kenji@example.net", diagnostic=line)
     got = classify(failure, Bounce(format="rfc3464", failures=(failure,))).reason
-    assert got not in (Reason.VIRUSDETECTED, Reason.POLICYVIOLATION, Reason.SPEEDING), line
+    assert got not in (Reason.VIRUSDETECTED, Reason.POLICYVIOLATION, Reason.SPEEDING, Reason.MAILERERROR), line
+    if "scored" in line:
+        assert got == Reason.SPAMDETECTED
 
 
 @pytest.mark.parametrize(
