@@ -132,6 +132,11 @@ PROVIDER_ROWS: list[tuple[Reason, str, str | None, str | None]] = [
     (R.AUTHFAILURE, "550-5.7.26 Unauthenticated email from example.org is not accepted", "5.7.26", "mx.google.com"),
     (R.CONTENTERROR, "554 5.6.0 Mail message is malformed. Not accepted", "5.6.0", "mx.google.com"),
     (R.MESGTOOBIG, "552-5.3.4 Your message exceeded the size limit for this service", "5.3.4", "mx.google.com"),
+    (R.SPEEDING, "450-4.2.1 The user you are trying to contact is receiving mail at a rate that prevents more", "4.2.1", "mx.google.com"),
+    (R.AUTHFAILURE, "550-5.7.27 The sender does not meet basic authentication requirements", "5.7.27", "mx.google.com"),
+    (R.HOSTUNKNOWN, "553-5.1.2 We weren't able to find the recipient domain", "5.1.2", "mx.google.com"),
+    (R.BLOCKED, "421 4.7.0 [TS02] Messages from 198.51.100.9 temporarily deferred", None, "mta6.am0.yahoodns.net"),
+    (R.BLOCKED, "553 5.7.1 [BL21] Connections will not be accepted from 198.51.100.9", None, "mta6.am0.yahoodns.net"),
     # 1&1 / GMX / WEB.DE, Zoho
     (R.REQUIREPTR, "554-Transaction failed, see https://postmaster.web.de/en/error-messages?ip=198.51.100.9&c=rdns", None, "mx-ha.web.de"),
     (R.BLOCKED, "554 Reject, see https://postmaster.gmx.net/en/error-messages?ip=198.51.100.9&c=rbl", None, "mx00.emig.gmx.net"),
