@@ -129,6 +129,8 @@ ROWS: list[tuple[Reason, str]] = [
     (R.SPAMDETECTED, "450 Your message has been temporarily blocked by our filter"),
     (R.VIRUSDETECTED, "552 5.7.0 It has a potentially executable attachment"),
     (R.POLICYVIOLATION, "550 5.7.1 An illegal attachment on your message was refused"),
+    (R.POLICYVIOLATION, "552 5.7.0 Attachments are not allowed for .js files at this domain"),
+    (R.POLICYVIOLATION, "554 Rejected: the file extension is not allowed (.exe)"),
     (R.POLICYVIOLATION, "550 Posting by non-member to a members-only list"),
     (R.POLICYVIOLATION, "550 This is a closed mailing list"),
     (R.POLICYVIOLATION, "550 Message bounced due to organizational settings"),
@@ -219,6 +221,17 @@ def test_a_phrase_does_not_fire_inside_a_longer_text(line: str) -> None:
     assert got not in (Reason.VIRUSDETECTED, Reason.POLICYVIOLATION, Reason.SPEEDING, Reason.MAILERERROR), line
     if "scored" in line:
         assert got == Reason.SPAMDETECTED
+
+
+def test_an_attachment_rule_is_the_senders_to_change() -> None:
+    """A refused file type is the attachment cause (the sender sends it another way), unless a virus is named."""
+    for line, want in (
+        ("552 Blocked attachment: the file type is not allowed here", "attachment-blocked"),
+        ("554 Attachment policy: archives with executables are refused", "attachment-blocked"),
+        ("554 Banned attachment contains a virus (Eicar-Test-Signature)", "virus-detected"),
+    ):
+        failure = Failure(address="kenji@example.net", diagnostic=line)
+        assert classify(failure, Bounce(format="rfc3464", failures=(failure,))).cause_id == want, line
 
 
 @pytest.mark.parametrize(
