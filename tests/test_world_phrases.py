@@ -68,7 +68,6 @@ ROWS: list[tuple[Reason, str]] = [
     # --- the recipient's domain
     (R.HOSTUNKNOWN, "550 Mail domain mentioned in email address is unknown"),
     (R.HOSTUNKNOWN, "all host address lookups failed permanently for example.invalid"),
-    (R.HOSTUNKNOWN, "all relevant MX records point to non-existent hosts"),
     (R.HOSTUNKNOWN, "Sorry, I couldn't find any host named example.invalid. (#5.1.2)"),
     (R.HOSTUNKNOWN, "550 5.4.4 SMTPSEND.DNS.NonExistentDomain; the domain example.invalid"),
     (R.HOSTUNKNOWN, "550 Recipient domain must exist in DNS"),
@@ -150,6 +149,7 @@ ROWS: list[tuple[Reason, str]] = [
     # --- connections and the servers themselves
     (R.TOOMANYCONN, "421 Trop de connexions, veuillez verifier votre configuration"),
     (R.TOOMANYCONN, "421 Connection refused, too many sessions from this IP"),
+    (R.TOOMANYCONN, "mx.example.net refused to talk to me: 421 4.7.0 Too many concurrent SMTP connections from your host"),
     (R.TOOMANYCONN, "452 4.3.2 STOREDRV.Deliver; recipient thread limit exceeded"),
     (R.EXPIRED, "Could not find a gateway for example.net"),
     (R.EXPIRED, "Delivery failed 5 attempts"),
@@ -221,6 +221,16 @@ def test_a_phrase_does_not_fire_inside_a_longer_text(line: str) -> None:
     assert got not in (Reason.VIRUSDETECTED, Reason.POLICYVIOLATION, Reason.SPEEDING, Reason.MAILERERROR), line
     if "scored" in line:
         assert got == Reason.SPAMDETECTED
+
+
+def test_a_domain_without_a_mail_host_is_the_recipients_dns() -> None:
+    """MX records naming hosts that do not exist, or a lookup with no data, are the recipient's DNS, not a typo."""
+    for line in (
+        "all relevant MX records point to non-existent hosts (example.net)",
+        "DNS Error: DNS server returned answer with no data for example.net",
+    ):
+        failure = Failure(address="kenji@example.net", diagnostic=line)
+        assert classify(failure, Bounce(format="rfc3464", failures=(failure,))).cause_id == "domain-no-mail-host"
 
 
 def test_an_attachment_rule_is_the_senders_to_change() -> None:
