@@ -116,6 +116,9 @@ ROWS: list[tuple[Reason, str]] = [
     (R.HASMOVED, "550 kenji@example.net has been replaced by kenji@example.com"),
     # --- the message
     (R.MESGTOOBIG, "552 Taille limite du message atteinte"),
+    (R.EXCEEDLIMIT, "552 5.2.3 Message size exceeds recipient's limit of 10 MB"),
+    (R.EXCEEDLIMIT, "552 The message exeeded the maximum size the user accepts"),
+    (R.TOOMANYCONN, "550 5.5.3 RESOLVER.ADR.RecipLimit; too many recipients"),
     (R.CONTENTERROR, "554 5.6.0 Header size exceeds maximum permitted"),
     (R.CONTENTERROR, "554 Message MIME complexity exceeds the policy maximum"),
     (R.CONTENTERROR, "550 This message contain text that uses unnecessary base64 encoding"),
