@@ -160,6 +160,9 @@ PROVIDER_ROWS: list[tuple[Reason, str, str | None, str | None]] = [
     (R.POLICYVIOLATION, "550 5.7.1 [HM08] Message rejected", None, "mx02.mail.icloud.com"),
     (R.REJECTED, "421 4.7.0 [TSS05] Messages from 198.51.100.9 temporarily deferred", None, "mta7.am0.yahoodns.net"),
     (R.POLICYVIOLATION, "550 5.7.1 [CS01] Message rejected", None, "mx01.mail.icloud.com"),
+    (R.BLOCKED, "554- (RTR:BB) see http://postmaster.info.aol.com/errors/554rtrbb.html", None, "mailin-02.mx.aol.com"),
+    (R.REQUIREPTR, "421 4.7.1 : (DNS:NR) http://postmaster.info.aol.com/errors/421dnsnr.html", None, "mailin-02.mx.aol.com"),
+    (R.BLOCKED, "421 4.7.1 : (DYN:T1) see the postmaster pages", None, "mailin-02.mx.aol.com"),
 ]
 
 
