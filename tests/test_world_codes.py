@@ -141,6 +141,7 @@ PROVIDER_ROWS: list[tuple[Reason, str, str | None, str | None]] = [
     (R.REQUIREPTR, "554-Transaction failed, see https://postmaster.web.de/en/error-messages?ip=198.51.100.9&c=rdns", None, "mx-ha.web.de"),
     (R.BLOCKED, "554 Reject, see https://postmaster.gmx.net/en/error-messages?ip=198.51.100.9&c=rbl", None, "mx00.emig.gmx.net"),
     (R.REJECTED, "554 5.1.8 Email Outgoing Blocked.", None, "smtp.zoho.com"),
+    (R.TOOMANYCONN, "550 Mailbox unavailable or access denied [MIMi2vlpuw]", None, "mx3.qq.com"),
     # Japanese carriers
     (R.FILTERED, "550 Mail Delivery Failed... User unknown (refused by the recipient's settings)", None, "mtaout.biglobe.ne.jp"),
     (R.MAILBOXFULL, "552 The number of messages in recipient's mailbox exceeded the local limit", None, "mtaout.biglobe.ne.jp"),
