@@ -147,6 +147,7 @@ ROWS: list[tuple[Reason, str]] = [
     (R.SECURITYERROR, "530 Please turn on SMTP Authentication in your mail client"),
     (R.SECURITYERROR, "550 5.5.0 Authentification requise. Authentication Required."),
     (R.SECURITYERROR, "535 5.7.8 SMTP authentication failure for user kenji"),
+    (R.SECURITYERROR, "534-5.7.9 Please log in with your web browser and then try again"),
     (R.SECURITYERROR, "550 5.7.0 Code d'authentification invalide OFR_305"),
     (R.SECURITYERROR, "454 4.7.0 Could not retrieve credentials for smtp.example.net"),
     # --- connections and the servers themselves
