@@ -80,7 +80,7 @@ def test_a_dns_error_line_alone_is_a_bounce() -> None:
 def test_a_null_mx_line_alone_is_the_senders_to_fix() -> None:
     """Postfix's 'does not accept mail (nullMX)' is a null MX: no address there works, the sender needs another."""
     d = analyse("Domain mail-none.example does not accept mail (nullMX)", source="p")
-    assert (d.main.reason, d.main.cause.id, d.main.responsible) == (Reason.NOTACCEPT, "null-mx", Responsible.SENDER)
+    assert (d.main.reason, d.main.cause.id, d.main.responsible) == (Reason.NOTACCEPT, "domain-null-mx", Responsible.SENDER)
 
 
 def test_a_refused_attachment_type_is_the_senders_to_change() -> None:
@@ -91,7 +91,7 @@ def test_a_refused_attachment_type_is_the_senders_to_change() -> None:
         source="p",
     )
     assert (d.main.reason, d.main.cause.id, d.main.responsible) == (
-        Reason.POLICYVIOLATION, "attachment-refused", Responsible.SENDER)
+        Reason.POLICYVIOLATION, "attachment-blocked", Responsible.SENDER)
 
 
 def test_an_address_with_words_that_name_a_cause_is_a_bounce_without_a_code() -> None:

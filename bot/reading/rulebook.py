@@ -17,6 +17,7 @@ from bot.vocab import Phase, Reason
 
 _STATUS_CODE = re.compile(r"\A(?:[245X])\.\d{1,3}(?:\.\d{1,3})?\Z")
 _REPLY_CODE = re.compile(r"\A[245]\d\d\Z")
+_STATUS_RANGE = re.compile(r"\A([245X]\.\d{1,3}\.)(\d{1,3})-(\d{1,3})\Z")  # "X.7.700-749"
 SAIDBY = ("remote", "reporter", "text", "recipient")  # who a provider is recognised by: see Provider
 # Phrase tiers in the order the classifier weighs them (bot.reading.classify): words that name a cause;
 # a reporting MTA's note that it gave up (it decides only when the remote's words and code did
@@ -229,6 +230,22 @@ def _phrase_record(index: int, raw: dict[str, Any], problems: list[str]) -> Phra
     )
 
 
+def _statuses(values: object, where: str, problems: list[str]) -> frozenset[str]:
+    """A rule's statuses, a documented range written once ("X.7.606-649") expanded to its codes."""
+    out: set[str] = set()
+    for value in values if isinstance(values, list) else [values]:
+        code = str(value)
+        found = _STATUS_RANGE.match(code)
+        if found is None:
+            out.add(code)
+            continue
+        low, high = int(found.group(2)), int(found.group(3))
+        if low > high:
+            problems.append(f"{where}: empty status range {code!r}")
+        out.update(f"{found.group(1)}{n}" for n in range(low, high + 1))
+    return frozenset(out)
+
+
 def _provider(raw: dict[str, Any], problems: list[str]) -> Provider:
     pid = str(raw.get("id", ""))
     where = f"provider {pid!r}"
@@ -243,7 +260,7 @@ def _provider(raw: dict[str, Any], problems: list[str]) -> Provider:
         rule = ProviderRule(
             reason=_reason(r.get("reason"), rw, problems),
             cause=r.get("cause"),
-            statuses=frozenset(r.get("status", [])),
+            statuses=_statuses(r.get("status", []), rw, problems),
             replies=frozenset(r.get("reply", [])),
             phases=_phaseset(r.get("phase", []), rw, problems),
             phrases=_compiled(r.get("phrases", []), rw, problems),
