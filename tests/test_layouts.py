@@ -85,7 +85,7 @@ def test_smail_failed_addresses_with_a_local_name() -> None:
     """smail's 'Failed addresses follow' lists addresses and bare local names; a local name gets the mail domain."""
     d = analyse(SMAIL.encode(), source="smail")
     got = {r.failure.address: r.reason for r in d.recipients}
-    assert got == {"k.tanabe@exampel.co.jp": Reason.HOSTUNKNOWN, "bob@example.net": Reason.USERUNKNOWN}
+    assert got == {"k.tanabe@exampel.co.jp": Reason.USERUNKNOWN, "bob@example.net": Reason.USERUNKNOWN}
 
 
 def test_x400_gateway_report_pasted() -> None:

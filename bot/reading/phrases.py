@@ -157,6 +157,20 @@ class PhraseSet:
         return None
 
 
+    def best_at(self, folded: str) -> tuple[Phrase, int] | None:
+        """The found phrase that names the most words (the first of equals) and where it starts, or None."""
+        best: tuple[Phrase, int] | None = None
+        for plain, phrase in self._steps:
+            if plain is not None and plain not in folded:
+                continue
+            if best is not None and phrase.words <= best[0].words:
+                continue
+            at = phrase.find(folded)
+            if at >= 0:
+                best = (phrase, at)
+        return best
+
+
 def compile_phrases(raws: Iterable[object]) -> PhraseSet:
     """Compile a list of phrases."""
     return PhraseSet(tuple(compile_phrase(r) for r in raws))

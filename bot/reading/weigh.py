@@ -12,9 +12,9 @@ a score from what it is and where it stands:
   (``host X said:``, ``refused to talk to me:``), when the diagnostic has both;
 - agreement: +4 when the phrase names the reason a specific status code names.
 
-The highest score decides the reason; among the candidates of that reason the earliest record
-decides the cause, since the data lists finer causes before their reason's general record. Ties
-go to the earlier rule, as the data is ordered. The verdict's ``rule`` names the winner.
+The highest score decides the reason; among the candidates of that reason a rule that names a
+finer cause decides it (the earliest such), else the earliest record. Ties go to the earlier
+rule, as the data is ordered. The verdict's ``rule`` names the winner.
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ class _Candidate:
     score: int
     order: int
     verdict: Verdict
+    finer: bool = False  # the rule names a finer cause than its reason's default
 
 
 def weigh(kb: Knowledge, failure: Failure, text: str, *, tier: str | None = None) -> Verdict | None:
@@ -59,7 +60,7 @@ def weigh(kb: Knowledge, failure: Failure, text: str, *, tier: str | None = None
             continue
         if record.phases and failure.phase not in record.phases:
             continue
-        hit = record.phrases.first_at(text)
+        hit = record.phrases.best_at(text)
         if hit is None or record.unless.first_found(text) is not None:
             continue
         phrase, at = hit
@@ -71,7 +72,7 @@ def weigh(kb: Knowledge, failure: Failure, text: str, *, tier: str | None = None
         if row is not None and row.specific and row.reason == reason:
             score += AGREES
         rule = f"phrase:{record.name}:{phrase.source}"
-        found.append(_Candidate(score, order, verdict(kb, reason, cause, rule)))
+        found.append(_Candidate(score, order, verdict(kb, reason, cause, rule), finer=cause is not None))
     if row is not None:
         # Listed after the phrases of its own tier, as the rules were read before weighing.
         order = len(kb.rules.phrases) + (0 if row.specific else 1)
@@ -80,4 +81,5 @@ def weigh(kb: Knowledge, failure: Failure, text: str, *, tier: str | None = None
         return None
     best = min(found, key=lambda c: (-c.score, c.order))
     same = [c for c in found if c.verdict.reason == best.verdict.reason]
-    return min(same, key=lambda c: c.order).verdict
+    finer = [c for c in same if c.finer]
+    return min(finer or same, key=lambda c: c.order).verdict
