@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from bot.dnscheck.dnsbl import meaning
 from bot.models import Problem
 from bot.reading.knowledge import load_table
 from bot.vocab import Lang, ProblemId
@@ -26,4 +27,15 @@ def describe(problem: Problem, lang: Lang) -> str:
     worded = entry.get("values", {}).get(problem.value)
     value = worded[lang.value] if worded else problem.value
     # format() only reads the template's fields: braces inside DNS data are inserted as they are.
-    return entry[lang.value].format(subject=problem.subject, value=value)
+    return entry[lang.value].format(
+        subject=problem.subject, value=value, answer=problem.answer, meaning=_meaning(problem, lang)
+    )
+
+
+def _meaning(problem: Problem, lang: Lang) -> str:
+    """A blocklist's answer codes in words (knowledge/dns_blocklists.toml)."""
+    if not problem.answer or not problem.id.startswith("dnsbl-"):
+        return ""
+    return "; ".join(
+        dict.fromkeys(meaning(problem.value, c.strip(), lang) for c in problem.answer.split(","))
+    )

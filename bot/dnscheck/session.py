@@ -37,6 +37,10 @@ class LookupSession:
         """True when every lookup got an answer (NXDOMAIN and NODATA are answers)."""
         return not self._failures
 
+    def failed(self, kind: FailureKind) -> tuple[str, ...]:
+        """The names whose lookups failed this way."""
+        return tuple(name for name, k in self._failures if k is kind)
+
     def problems(self) -> tuple[Problem, ...]:
         """One dns-failure per name and kind, in the order they happened."""
         return tuple(
