@@ -1,4 +1,5 @@
-"""One-line detail text of a DNS problem per language, from knowledge/dns_problems.toml."""
+"""The DNS side's words per language: each problem's detail line (knowledge/dns_problems.toml) and the
+notes that put the DNS beside the bounce (knowledge/dns_notes.toml). The one module renderers read."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ from functools import cache
 from typing import Any
 
 from bot.dnscheck.dnsbl import meaning
-from bot.models import Problem
+from bot.dnscheck.evidence import disagreements, suggested
+from bot.models import Diagnosis, Problem
 from bot.reading.knowledge import load_table
 from bot.vocab import Lang, ProblemId
 
@@ -39,3 +41,38 @@ def _meaning(problem: Problem, lang: Lang) -> str:
     return "; ".join(
         dict.fromkeys(meaning(problem.value, c.strip(), lang) for c in problem.answer.split(","))
     )
+
+
+# ----------------------------------------------------------------------------- notes
+@cache
+def _notes() -> dict[str, Any]:
+    return load_table("dns_notes")
+
+
+def _names(names: tuple[str, ...], lang: Lang) -> str:
+    return _notes()["joiners"][lang.value].join(names)
+
+
+def evidence_notes(d: Diagnosis, lang: Lang) -> tuple[str, ...]:
+    """Sentences for the staff that put today's DNS beside the bounce: where they differ, what was meant."""
+    table = _notes()
+    out = [
+        table[n.note][lang.value].format(domain=n.domain, server=n.server or "?") for n in disagreements(d)
+    ]
+    out += [
+        table["suggestion"][lang.value].format(domain=r.domain, names=_names(r.suggestions, lang))
+        for r in suggested(d)
+    ]
+    return tuple(out)
+
+
+def user_notes(d: Diagnosis, lang: Lang) -> tuple[str, ...]:
+    """Sentences added to the message for the person who sent: the domain they probably meant."""
+    user = _notes()["suggestion"]["user"][lang.value]
+    return tuple(user.format(domain=r.domain, names=_names(r.suggestions, lang)) for r in suggested(d))
+
+
+def user_message(d: Diagnosis, lang: Lang) -> str:
+    """The cause's message for the user, with the user notes after it."""
+    base = d.cause.text(lang).user_message.strip() if d.cause else ""
+    return "\n\n".join(t for t in (base, *user_notes(d, lang)) if t)

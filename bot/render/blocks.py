@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.dnscheck.problems import describe
-from bot.models import Diagnosis, DomainReport, MxHost, RecipientResult
+from bot.dnscheck.problems import describe, evidence_notes, user_message
+from bot.models import Diagnosis, MxHost, RecipientResult
 from bot.render.buttons import pack
 from bot.render.json import to_dict
 from bot.render.messages import error_text, message, responsible_label
@@ -52,12 +52,13 @@ def render_message(d: Diagnosis, lang: Lang) -> dict[str, Any]:
         blocks.append(_section(_others(d.recipients[1:], lang)))
     if _dns_unchecked(d):
         blocks.append(_section(word("dns-unchecked", lang)))
-    if d.domains:
-        blocks.append(_section(_dns(d.domains, lang)))
+    if d.domains or d.ips:
+        blocks.append(_section(_dns(d, lang)))
     blocks.append({"type": "divider"})
-    if words.user_message.strip():
+    for_user = user_message(d, lang)
+    if for_user:
         heading = message("heading-user-message", lang)
-        blocks.append(_section(f"*{heading}*\n{code_block(words.user_message, limit=2800)}"))
+        blocks.append(_section(f"*{heading}*\n{code_block(for_user, limit=2800)}"))
     if words.admin_steps:
         steps = "\n".join(f"{i}. {escape(s)}" for i, s in enumerate(words.admin_steps, 1))
         blocks.append(_section(f"*{message('heading-admin-steps', lang)}*\n{steps}"))
@@ -78,7 +79,7 @@ def metadata(d: Diagnosis, lang: Lang) -> dict[str, Any]:
     j = to_dict(d, lang)
     cause = j.get("cause")
     problems: list[str] = []
-    for domain in j.get("domains") or ():
+    for domain in [*(j.get("domains") or ()), *(j.get("ips") or ())]:
         for problem in domain.get("problems") or ():
             if problem["id"] not in problems:
                 problems.append(problem["id"])
@@ -165,10 +166,11 @@ def _others(others: tuple[RecipientResult, ...], lang: Lang) -> str:
     return "\n".join(lines)
 
 
-def _dns(domains: tuple[DomainReport, ...], lang: Lang) -> str:
-    """Each domain's DNS facts: exists, MX hosts with addresses, problems, suggestions."""
+def _dns(d: Diagnosis, lang: Lang) -> str:
+    """Each domain's DNS facts (exists, MX hosts, problems, suggestions), the IPs' blocklists, the notes."""
     lines = [f"*{message('heading-dns', lang)}*"]
-    for x in domains:
+    lines += [escape(note) for note in evidence_notes(d, lang)]
+    for x in d.domains:
         name = escape(x.domain)
         key = {True: "label-domain-exists", False: "label-domain-missing", None: "label-domain-unknown"}
         lines.append(f"*{message(key[x.exists], lang, domain=name)}*")
@@ -185,6 +187,8 @@ def _dns(domains: tuple[DomainReport, ...], lang: Lang) -> str:
             lines.append(message("label-suggestions", lang, names=names))
         if not x.complete:
             lines.append(message("label-incomplete", lang))
+    for ip in d.ips:
+        lines += [f"{severity_marker(p.severity)} {escape(describe(p, lang))}" for p in ip.problems]
     if len(lines) > DNS_LINES:
         lines = [*lines[:DNS_LINES], word("more-lines", lang, count=len(lines) - DNS_LINES)]
     return "\n".join(lines)
