@@ -194,10 +194,13 @@ async def _bounce_with_dns(pure: Diagnosis, sender: str | None, found: Leads, ch
         tuple(_with_dns(r, by_name.get(domain_of(r.failure.address)), sender_report) for r in pure.recipients)
     )
     main = results[0] if results else None
+    domains = _said_once([r for r in found_reports if r is not None])
+    if any(p.id is ProblemId.RESOLVER_UNUSABLE for r in domains for p in r.problems):
+        ips = tuple(replace(x, problems=()) for x in ips)  # said once, with the domains
     return replace(
         pure,
         recipients=results,
-        domains=tuple(_said_once([r for r in found_reports if r is not None])),
+        domains=tuple(domains),
         ips=ips,
         cause=main.cause if main else None,
         responsible=main.responsible if main else None,

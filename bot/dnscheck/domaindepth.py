@@ -23,7 +23,7 @@ async def sts_problems(
         return (Problem(ProblemId.MTA_STS_INVALID, Severity.WARNING, subject=display, value=str(error)),)
     if sts_id is None:
         return ()
-    fetched = await fetcher.fetch(name)
+    fetched = await fetcher.fetch(name, sts_id)
     why = fetched.failure
     if fetched.body is not None:
         try:

@@ -11,16 +11,21 @@ from __future__ import annotations
 import asyncio
 import socket
 import ssl
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
 from aiohttp.abc import AbstractResolver
+from cachetools import TLRUCache
 
 from bot.dnscheck.resolver import Resolver
 from bot.dnscheck.result import Answer, DnsFailure
 
 WELL_KNOWN = "/.well-known/mta-sts.txt"
+POLICY_TTL = 3600.0  # RFC 8461 section 5.1: a policy stays valid while its id is unchanged
+FAILURE_TTL = 60.0  # an unreachable policy server is asked again after a minute
 
 
 class _OurResolver(AbstractResolver):
@@ -70,15 +75,26 @@ class PolicyFetcher:
         ssl_context: ssl.SSLContext | None = None,
         cafile: str | None = None,
         port: int = 443,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._resolver = resolver
+        self._cache: TLRUCache[tuple[str, str], Fetched] = TLRUCache(
+            1024, lambda _k, v, now: now + (POLICY_TTL if v.body is not None else FAILURE_TTL), timer=clock
+        )
         self.timeout = timeout
         self.max_bytes = max_bytes
         self.port = port  # RFC 8461 says 443; another port only for tests and proxies
         self._ssl = ssl_context or ssl.create_default_context(cafile=cafile)
 
-    async def fetch(self, domain: str) -> Fetched:
-        """The policy of a domain (A-label form), or the failure kind."""
+    async def fetch(self, domain: str, policy_id: str = "") -> Fetched:
+        """The policy of a domain (A-label form) whose _mta-sts record has this id, or the failure kind."""
+        key = (domain, policy_id)
+        cached = self._cache.get(key)
+        if cached is None:
+            cached = self._cache[key] = await self._get(domain)
+        return cached
+
+    async def _get(self, domain: str) -> Fetched:
         host = f"mta-sts.{domain}"
         url = f"https://{host}:{self.port}{WELL_KNOWN}" if self.port != 443 else f"https://{host}{WELL_KNOWN}"
         connector = aiohttp.TCPConnector(

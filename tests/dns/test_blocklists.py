@@ -110,3 +110,13 @@ def test_sender_domain_from_the_refusing_line(dns_checker: DomainChecker) -> Non
     sender = next(r for r in d.domains if r.domain == "nospf.auth.test")
     assert ProblemId.SPF_MISSING in {p.id for p in sender.problems}
     assert sender_in_line(d.recipients) == "nospf.auth.test"
+
+
+def test_unusable_resolver_is_said_once_not_per_ip(dns_server: DnsServer, dns_checker: DomainChecker) -> None:
+    """With our resolver answering NXDOMAIN for everything, no 'not listed' is claimed, and it is said once."""
+    dns_server.fault("nxdomain")
+    text = POSTFIX_BLOCKED.format(ip="192.0.2.99", zone="zen.spamhaus.org", why="see spamhaus")
+    d = run(text, dns_checker)
+    assert _ip_problems(d) == []
+    said = [p for r in d.domains for p in r.problems if p.id is ProblemId.RESOLVER_UNUSABLE]
+    assert len(said) == 1

@@ -128,3 +128,12 @@ def test_policy_syntax(body: str, wrong: str | None) -> None:
     else:
         with pytest.raises(RecordError, match=wrong):
             parse_policy(body)
+
+
+def test_policy_is_fetched_once_per_id(dns_server: DnsServer, policy_server: PolicyServer) -> None:
+    """A second check of the same domain (same _mta-sts id) reuses the fetched policy."""
+    checker = _checker(dns_server, policy_server)
+    before = len(policy_server.requests)
+    _check(checker, "stsgood.auth.test")
+    _check(checker, "stsgood.auth.test")
+    assert len(policy_server.requests) == before + 1
