@@ -7,6 +7,7 @@ import asyncio
 import pytest
 from dnsserver import DnsServer
 
+from bot.diagnose import check_domains
 from bot.dnscheck.checks import DomainChecker
 from bot.dnscheck.problems import describe
 from bot.models import DomainReport, Problem
@@ -107,3 +108,18 @@ def test_every_problem_is_worded_in_both_languages() -> None:
     for pid in ProblemId:
         for lang in Lang:
             assert "x.test" in describe(Problem(pid, Severity.INFO, subject="x.test", value="1"), lang)
+
+
+@pytest.mark.parametrize(
+    ("name", "cause_id"),
+    [
+        ("voidspf.auth.test", "domain-auth-setup"),
+        ("stsbadtxt.auth.test", "domain-auth-setup"),
+        ("pnone.auth.test", "domain-ok"),  # monitoring only is a fact, not a fault
+        ("healthy.test", "domain-ok"),
+    ],
+)
+def test_domain_check_cause_of_sending_setup(dns_checker: DomainChecker, name: str, cause_id: str) -> None:
+    """A domain that takes mail but has broken SPF/DMARC/MTA-STS is not 'no problem found'."""
+    d = asyncio.run(check_domains([name], checker=dns_checker))
+    assert d.cause is not None and d.cause.id == cause_id
