@@ -92,6 +92,9 @@ async def check_ips(
     by_ip: dict[str, list[Problem]] = {ip: [] for ip in ips}
     for (ip, bl), result in zip(pairs, results, strict=True):
         problem = _judge(ip, bl, result)
+        failed = session.failure_of(_query(ip, bl.zone)) if result is None else None
+        if failed is not None:  # the list did not answer: said, and nothing concluded
+            problem = Problem(ProblemId.DNS_FAILURE, Severity.WARNING, subject=bl.zone, value=failed.value)
         if problem is not None:
             by_ip[ip].append(problem)
     return tuple(IpReport(ip, tuple(problems)) for ip, problems in by_ip.items())

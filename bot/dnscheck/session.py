@@ -37,6 +37,10 @@ class LookupSession:
         """True when every lookup got an answer (NXDOMAIN and NODATA are answers)."""
         return not self._failures
 
+    def failure_of(self, name: str) -> FailureKind | None:
+        """How the lookups of a name failed (the first kind noted), or None."""
+        return next((k for n, k in self._failures if n == name), None)
+
     def failed(self, kind: FailureKind) -> tuple[str, ...]:
         """The names whose lookups failed this way."""
         return tuple(name for name, k in self._failures if k is kind)

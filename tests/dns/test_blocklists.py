@@ -120,3 +120,10 @@ def test_unusable_resolver_is_said_once_not_per_ip(dns_server: DnsServer, dns_ch
     assert _ip_problems(d) == []
     said = [p for r in d.domains for p in r.problems if p.id is ProblemId.RESOLVER_UNUSABLE]
     assert len(said) == 1
+
+
+def test_a_list_that_does_not_answer_is_said(dns_server: DnsServer, dns_checker: DomainChecker) -> None:
+    """SpamCop's zone times out: dns-failure about that list, and no claim either way."""
+    dns_server.fault("timeout", name="99.2.0.192.bl.spamcop.net")
+    text = POSTFIX_BLOCKED.format(ip="192.0.2.99", zone="bl.spamcop.net", why="see spamcop")
+    assert _ip_problems(run(text, dns_checker)) == [("dns-failure", "bl.spamcop.net", "timeout", "")]

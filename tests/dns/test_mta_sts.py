@@ -75,7 +75,7 @@ def test_certificate_of_an_unknown_ca_is_refused(dns_server: DnsServer, policy_s
 
 def test_slow_policy_server_times_out(dns_server: DnsServer) -> None:
     """A policy server slower than the fetch timeout: 'timeout', within the timeout."""
-    slow = PolicyServer({"mta-sts.stsgood.auth.test": (200, GOOD)}, delay=2.0).start()
+    slow = PolicyServer({"mta-sts.stsgood.auth.test": (200, GOOD)}, delay=1.0).start()
     try:
         checker = _checker(dns_server, slow, timeout=0.3)
         report = _check(checker, "stsgood.auth.test")
