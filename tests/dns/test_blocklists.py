@@ -127,3 +127,14 @@ def test_a_list_that_does_not_answer_is_said(dns_server: DnsServer, dns_checker:
     dns_server.fault("timeout", name="99.2.0.192.bl.spamcop.net")
     text = POSTFIX_BLOCKED.format(ip="192.0.2.99", zone="bl.spamcop.net", why="see spamcop")
     assert _ip_problems(run(text, dns_checker)) == [("dns-failure", "bl.spamcop.net", "timeout", "")]
+
+
+def test_language_button_keeps_the_dns_evidence(dns_checker: DomainChecker) -> None:
+    """The Slack button's packed diagnosis carries the IPs with their codes, for the other language."""
+    from bot.render.buttons import pack, unpack
+
+    text = POSTFIX_BLOCKED.format(ip="192.0.2.99", zone="zen.spamhaus.org", why="see spamhaus")
+    d = run(text, dns_checker)
+    again = unpack(pack(d))
+    assert again.ips == d.ips and again.domains == d.domains
+    assert "XBL" in describe(again.ips[0].problems[0], Lang.JA)
