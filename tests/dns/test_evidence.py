@@ -230,3 +230,15 @@ def test_domain_check_kind_has_the_suggestion(dns_checker: DomainChecker) -> Non
     d = asyncio.run(check_domains(["suzuki@tanaka-syoji.co.jp"], checker=dns_checker))
     assert d.kind is Kind.DOMAIN and d.cause is not None and d.cause.id == "domain-nxdomain"
     assert "tanaka-shoji.co.jp" in user_message(d, Lang.JA)
+
+
+def test_sender_domain_not_found_gets_its_suggestion(dns_checker: DomainChecker) -> None:
+    """'Sender address rejected: Domain not found' for tanaka-syoji.co.jp: the sender's domain is checked and the meant one named."""
+    text = (
+        "<user@healthy.test>: host mx1.healthy.test[192.0.32.10] said: 550 5.1.8 <yamada@tanaka-syoji.co.jp>:"
+        " Sender address rejected: Domain not found (in reply to RCPT TO command)\n"
+    )
+    d = run(text, dns_checker)
+    sender = next(r for r in d.domains if r.domain == "tanaka-syoji.co.jp")
+    assert sender.exists is False and sender.suggestions[0] == "tanaka-shoji.co.jp"
+    assert "tanaka-shoji.co.jp の誤りではありませんか" in user_message(d, Lang.JA)
