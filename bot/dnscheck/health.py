@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from bot.dnscheck.resolver import Resolver
-from bot.dnscheck.result import Answer, DnsFailure, NoData, NxDomain
+from bot.dnscheck.result import Answer, DnsFailure, NxDomain
 from bot.reading.knowledge import load_table
 
 NXDOMAIN = "nxdomain"  # the value of resolver-unusable when the control name was said not to exist
@@ -73,6 +73,5 @@ class ResolverHealth:
             verdict = (
                 None if isinstance(result, Answer) else NXDOMAIN if isinstance(result, NxDomain) else NODATA
             )
-            assert isinstance(result, Answer | NxDomain | NoData)
         self._verdict = (self._clock(), verdict)
         return verdict
