@@ -124,7 +124,7 @@ class DomainChecker:
             hosts_job,
             check_spf(session, domain.display, first["txt"], own),
             check_dmarc(session, name, first["dmarc"], first.get("org_dmarc")),
-            sts_problems(self.fetcher, domain.display, name, first["sts"]),
+            sts_problems(self.fetcher, domain.display, name, first["sts"], within=session.remaining()),
         )
         problems = (
             mail_problems

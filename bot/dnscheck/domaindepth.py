@@ -14,7 +14,7 @@ from bot.vocab import ProblemId, Severity
 
 
 async def sts_problems(
-    fetcher: PolicyFetcher, display: str, name: str, txt: Result | None
+    fetcher: PolicyFetcher, display: str, name: str, txt: Result | None, *, within: float | None = None
 ) -> tuple[Problem, ...]:
     """A malformed _mta-sts record, or a policy that cannot be fetched or read; nothing without a record."""
     try:
@@ -23,7 +23,7 @@ async def sts_problems(
         return (Problem(ProblemId.MTA_STS_INVALID, Severity.WARNING, subject=display, value=str(error)),)
     if sts_id is None:
         return ()
-    fetched = await fetcher.fetch(name, sts_id)
+    fetched = await fetcher.fetch(name, sts_id, within=within)
     why = fetched.failure
     if fetched.body is not None:
         try:

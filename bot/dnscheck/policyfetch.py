@@ -86,15 +86,21 @@ class PolicyFetcher:
         self.port = port  # RFC 8461 says 443; another port only for tests and proxies
         self._ssl = ssl_context or ssl.create_default_context(cafile=cafile)
 
-    async def fetch(self, domain: str, policy_id: str = "") -> Fetched:
-        """The policy of a domain (A-label form) whose _mta-sts record has this id, or the failure kind."""
+    async def fetch(self, domain: str, policy_id: str = "", *, within: float | None = None) -> Fetched:
+        """The policy of a domain (A-label form) whose _mta-sts record has this id, or the failure kind.
+
+        `within` shortens the timeout to what is left of a check's deadline.
+        """
         key = (domain, policy_id)
         cached = self._cache.get(key)
         if cached is None:
-            cached = self._cache[key] = await self._get(domain)
+            timeout = self.timeout if within is None else min(self.timeout, within)
+            cached = await self._get(domain, timeout)
+            if cached.failure != "timeout" or timeout >= self.timeout:
+                self._cache[key] = cached  # a fetch cut short by the check's deadline proves nothing lasting
         return cached
 
-    async def _get(self, domain: str) -> Fetched:
+    async def _get(self, domain: str, timeout: float) -> Fetched:
         host = f"mta-sts.{domain}"
         url = f"https://{host}:{self.port}{WELL_KNOWN}" if self.port != 443 else f"https://{host}{WELL_KNOWN}"
         connector = aiohttp.TCPConnector(
@@ -102,7 +108,7 @@ class PolicyFetcher:
         )
         try:
             async with (
-                asyncio.timeout(self.timeout),
+                asyncio.timeout(timeout),
                 aiohttp.ClientSession(connector=connector) as client,
                 # RFC 8461 section 3.3: redirects are not followed.
                 client.get(url, allow_redirects=False) as response,

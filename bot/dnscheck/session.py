@@ -32,6 +32,10 @@ class LookupSession:
             self._failures[(name, failure.kind)] = None
         return None
 
+    def remaining(self) -> float:
+        """Seconds left before the shared deadline (0 when it has passed)."""
+        return max(0.0, self._end - asyncio.get_running_loop().time())
+
     @property
     def complete(self) -> bool:
         """True when every lookup got an answer (NXDOMAIN and NODATA are answers)."""

@@ -4,6 +4,7 @@ from a loopback server whose certificate comes from a test CA made by the fixtur
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -137,3 +138,19 @@ def test_policy_is_fetched_once_per_id(dns_server: DnsServer, policy_server: Pol
     _check(checker, "stsgood.auth.test")
     _check(checker, "stsgood.auth.test")
     assert len(policy_server.requests) == before + 1
+
+
+def test_policy_fetch_stays_within_the_checks_deadline(dns_server: DnsServer) -> None:
+    """A slow policy server cannot hold a check past its deadline: the fetch gets what is left of it."""
+    slow = PolicyServer({"mta-sts.stsgood.auth.test": (200, GOOD)}, delay=1.0).start()
+    try:
+        resolver = Resolver([dns_server.address], timeout=0.5)
+        fetcher = PolicyFetcher(resolver, cafile=str(slow.cafile), port=slow.port, timeout=5.0)
+        checker = DomainChecker(resolver, deadline=0.5, fetcher=fetcher)
+        start = time.monotonic()
+        report = _check(checker, "stsgood.auth.test")
+        took = time.monotonic() - start
+    finally:
+        slow.stop()
+    assert took < 0.9
+    assert [(p.id.value, p.value) for p in report.problems] == [("mta-sts-policy-unreachable", "timeout")]
