@@ -87,3 +87,19 @@ def test_control_query_passes_through_the_validating_resolver(
     """The root's NS answers through unbound: the resolver is usable, the domain exists."""
     report = _report(validating_resolver, name)
     assert report.exists is True and "resolver-unusable" not in {p.id.value for p in report.problems}
+
+
+def test_bounce_to_a_bogus_domain_names_the_validation_failure(validating_resolver: tuple[str, int]) -> None:
+    """'Host not found' for bogus.test through a validating resolver: the cause is DNSSEC, the reason stays."""
+    from bot.diagnose import diagnose
+    from bot.vocab import Reason
+
+    text = (
+        "<user@bogus.test>: Host or domain name not found. Name service error for\n"
+        "    name=bogus.test type=A: Host not found\n"
+    )
+    checker = DomainChecker(Resolver([validating_resolver], timeout=2.0), deadline=5.0)
+    d = asyncio.run(diagnose(text, checker=checker))
+    assert d.main is not None and d.main.reason is Reason.HOSTUNKNOWN
+    assert d.cause is not None and d.cause.id == "domain-dnssec-bogus"
+    assert d.main.rule == "dns:dnssec-bogus"
