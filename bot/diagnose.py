@@ -1,10 +1,13 @@
 """The join: text → bounce → verdicts → causes, then DNS facts that may change the verdict.
 
-`analyse` is the pure half (no DNS); `diagnose` adds the DNS checks of the recipient domains
-(and of the sender's domain when the bounce blames the sender's side) and applies
-knowledge/dns_rules.toml. A text that is only an SMTP reply or status code gets the code's meaning
-(kind code); a text with no bounce that names a domain becomes a domain check; a text with neither
-is kind none with a note. Bad input never raises: it comes back as ``Diagnosis(kind=NONE, error=<id>)``.
+`analyse` is the pure half (no DNS); `diagnose` adds the DNS checks of the recipient domains, of
+the domains the bounce's text names as looked up, of the sender's domain when the bounce blames
+the sender's side, and the blocklists a refusal names about the IP it names, then applies
+knowledge/dns_rules.toml. DNS facts are evidence: `reason` stays the bounce's, and a cause changes
+only when the bounce does not show a server of the domain answering (bot.dnscheck.evidence).
+A text that is only an SMTP reply or status code gets the code's meaning (kind code); a text with no
+bounce that names a domain becomes a domain check; a text with neither is kind none with a note. Bad input never raises: it
+comes back as ``Diagnosis(kind=NONE, error=<id>)``.
 """
 
 from __future__ import annotations
@@ -15,16 +18,19 @@ from dataclasses import replace
 from email.utils import getaddresses
 from typing import Protocol
 
+from bot.dnscheck.dnsbl import Blocklist
+from bot.dnscheck.evidence import server_answered
+from bot.dnscheck.leads import Leads, leads
 from bot.dnscheck.rules import Rule, rules
 from bot.errors import InputError, InvalidDomain
 from bot.limits import MAX_DOMAINS, MAX_RECIPIENTS
-from bot.models import Bounce, Cause, Diagnosis, DomainReport, Failure, Message, RecipientResult
+from bot.models import Bounce, Cause, Diagnosis, DomainReport, Failure, IpReport, Message, RecipientResult
 from bot.reading.analyse import read
 from bot.reading.classify import classify
 from bot.reading.codes import find_code, lookup
 from bot.reading.extract import domain_of, find_domains
 from bot.reading.knowledge import knowledge
-from bot.vocab import Action, Kind, Reason
+from bot.vocab import Action, Kind, ProblemId, Reason
 
 NOT_A_BOUNCE = "not-a-bounce"
 
@@ -32,8 +38,12 @@ NOT_A_BOUNCE = "not-a-bounce"
 class Checker(Protocol):
     """What diagnose needs of bot.dnscheck.checks.DomainChecker (or of a memo in front of it)."""
 
-    async def check_one(self, name: str, *, auth: bool = False) -> DomainReport:
+    async def check_one(self, name: str, *, auth: bool = True) -> DomainReport:
         """The DNS facts of one domain."""
+        ...
+
+    async def check_ips(self, ips: Sequence[str], lists: Sequence[Blocklist]) -> tuple[IpReport, ...]:
+        """What the blocklists say about IP addresses."""
         ...
 
 
@@ -43,8 +53,10 @@ def analyse(data: bytes | str, *, source: str | None = None) -> Diagnosis:
     return _analyse(data, source, with_sender=False)[0]
 
 
-def _analyse(data: bytes | str, source: str | None, *, with_sender: bool) -> tuple[Diagnosis, str | None]:
-    """The pure diagnosis and, when asked, the original sender's domain (for the DNS checks)."""
+def _analyse(
+    data: bytes | str, source: str | None, *, with_sender: bool
+) -> tuple[Diagnosis, tuple[str | None, Leads] | None]:
+    """The pure diagnosis and, when asked, the sender's domain and what the text points at (for DNS)."""
     try:
         # The Message too: its headers name the sender and its text is where a domain check
         # looks when there is no bounce.
@@ -60,9 +72,14 @@ def _analyse(data: bytes | str, source: str | None, *, with_sender: bool) -> tup
     if bounce is None:
         return _domain_placeholder(find_domains(msg.text), source=source), None
     results = _main_first(tuple(_result(f, bounce) for f in bounce.failures[:MAX_RECIPIENTS]))
-    return _bounce_diagnosis(results, bounce=bounce, source=source), _sender(
-        bounce, msg
-    ) if with_sender else None
+    pure = _bounce_diagnosis(results, bounce=bounce, source=source)
+    if not with_sender:
+        return pure, None
+    blamed = any(rules().blames_sender(r.reason, r.responsible) for r in results)
+    found = leads(msg, results, blames_sender=blamed)
+    # The refusing line names the address it refused; the headers only who the bounce went to.
+    sender = (found.sender_in_line or _sender(bounce, msg)) if blamed else None
+    return pure, (sender, found)
 
 
 def _result(failure: Failure, bounce: Bounce) -> RecipientResult:
@@ -140,13 +157,14 @@ def _domain_placeholder(names: Sequence[str], *, source: str | None) -> Diagnosi
 
 # ----------------------------------------------------------------------------- with DNS
 async def diagnose(data: bytes | str, *, checker: Checker | None, source: str | None = None) -> Diagnosis:
-    """The full diagnosis: `analyse`, then DNS checks that may change causes (checker None: no DNS)."""
-    pure, sender = _analyse(data, source, with_sender=checker is not None)
+    """The full diagnosis: `analyse`, then DNS checks that may refine causes (checker None: no DNS)."""
+    pure, context = _analyse(data, source, with_sender=checker is not None)
     if checker is None or pure.kind in (Kind.NONE, Kind.CODE):
         return pure
     if pure.kind is Kind.DOMAIN:
         return await check_domains([d.domain for d in pure.domains], checker=checker, source=source)
-    return await _bounce_with_dns(pure, sender, checker)
+    assert context is not None
+    return await _bounce_with_dns(pure, *context, checker)
 
 
 async def check_domains(names: Sequence[str], *, checker: Checker, source: str | None = None) -> Diagnosis:
@@ -158,6 +176,7 @@ async def check_domains(names: Sequence[str], *, checker: Checker, source: str |
         reports = await asyncio.gather(*(checker.check_one(n) for n in wanted[:MAX_DOMAINS]))
     except InvalidDomain as exc:
         return Diagnosis(kind=Kind.NONE, error=exc.error_id, source=source)
+    reports = _said_once(reports)
     table = rules()
     ids = [table.domain_cause_id(r) for r in reports]
     # The answer is about the first domain that has a problem; all fine, the first domain.
@@ -168,36 +187,55 @@ async def check_domains(names: Sequence[str], *, checker: Checker, source: str |
     )
 
 
-async def _bounce_with_dns(pure: Diagnosis, sender: str | None, checker: Checker) -> Diagnosis:
-    table = rules()
+async def _bounce_with_dns(pure: Diagnosis, sender: str | None, found: Leads, checker: Checker) -> Diagnosis:
     names = list(dict.fromkeys(d for r in pure.recipients if (d := domain_of(r.failure.address))))
-    names = names[:MAX_DOMAINS]
-    if sender is None or not any(table.blames_sender(r.reason, r.responsible) for r in pure.recipients):
-        sender = None
-    elif sender not in names:
+    # Domains the text says were looked up are checked like recipients' (after them).
+    names = list(dict.fromkeys([*names, *found.mentioned]))[:MAX_DOMAINS]
+    if sender is not None and sender not in names:
         names.append(sender)
-    # The sender's domain is checked with SPF/DMARC; when it is also a recipient's, once.
-    found = await asyncio.gather(*(_report(checker, n, auth=n == sender) for n in names))
-    by_name = dict(zip(names, found, strict=True))
+    reports_job = asyncio.gather(*(_report(checker, n) for n in names))
+    ips_job = checker.check_ips(found.ips, found.lists) if found.ips else _no_ips()
+    found_reports, ips = await asyncio.gather(reports_job, ips_job)
+    by_name = dict(zip(names, found_reports, strict=True))
     sender_report = by_name.get(sender) if sender else None
     results = _main_first(
         tuple(_with_dns(r, by_name.get(domain_of(r.failure.address)), sender_report) for r in pure.recipients)
     )
     main = results[0] if results else None
+    domains = _said_once([r for r in found_reports if r is not None])
+    if any(p.id is ProblemId.RESOLVER_UNUSABLE for r in domains for p in r.problems):
+        ips = tuple(replace(x, problems=()) for x in ips)  # said once, with the domains
     return replace(
         pure,
         recipients=results,
-        domains=tuple(r for r in found if r is not None),
+        domains=tuple(domains),
+        ips=ips,
         cause=main.cause if main else None,
         responsible=main.responsible if main else None,
     )
 
 
-async def _report(checker: Checker, name: str, *, auth: bool) -> DomainReport | None:
+async def _no_ips() -> tuple[IpReport, ...]:
+    return ()
+
+
+def _said_once(reports: Sequence[DomainReport]) -> list[DomainReport]:
+    """'DNS could not be checked from here' once, on the first report, not on every domain."""
+    out, said = [], False
+    for report in reports:
+        unusable = [p for p in report.problems if p.id is ProblemId.RESOLVER_UNUSABLE]
+        if unusable and said:
+            report = replace(report, problems=tuple(p for p in report.problems if p not in unusable))
+        said = said or bool(unusable)
+        out.append(report)
+    return out
+
+
+async def _report(checker: Checker, name: str) -> DomainReport | None:
     # A recipient "domain" that cannot be one (an address literal, a parse remnant) is skipped,
     # not an error: the bounce itself was read.
     try:
-        return await checker.check_one(name, auth=auth)
+        return await checker.check_one(name)
     except InvalidDomain:
         return None
 
@@ -207,16 +245,19 @@ def _with_dns(
 ) -> RecipientResult:
     table = rules()
     rule = table.recipient_override(result.reason, recipient)
+    if rule is not None and server_answered(result):
+        # A server of the domain answered when the mail was sent: today's DNS is not why it
+        # failed. The verdict stays; the answer shows the DNS beside it (problems.notes).
+        rule = None
     if rule is None and table.blames_sender(result.reason, result.responsible):
         rule = table.sender_override(result.reason, sender)
-    return result if rule is None else _overridden(result, rule)
+    return result if rule is None else _refined(result, rule)
 
 
-def _overridden(result: RecipientResult, rule: Rule) -> RecipientResult:
+def _refined(result: RecipientResult, rule: Rule) -> RecipientResult:
+    """The DNS names the cause (and so the responsible side); the reason stays the bounce's."""
     cause = cause_for(rule.cause, result.reason)
-    keep = result.reason in rule.keep_reasons or cause.reason is None
-    reason = result.reason if keep else cause.reason
-    return replace(result, reason=reason, responsible=cause.responsible, cause=cause, rule=f"dns:{rule.name}")
+    return replace(result, responsible=cause.responsible, cause=cause, rule=f"dns:{rule.name}")
 
 
 # ----------------------------------------------------------------------------- batches
@@ -226,8 +267,17 @@ class MemoChecker:
     def __init__(self, checker: Checker) -> None:
         self._checker = checker
         self._tasks: dict[tuple[str, bool], asyncio.Task[DomainReport]] = {}
+        self._ip_tasks: dict[tuple[tuple[str, ...], tuple[str, ...]], asyncio.Task[tuple[IpReport, ...]]] = {}
 
-    async def check_one(self, name: str, *, auth: bool = False) -> DomainReport:
+    async def check_ips(self, ips: Sequence[str], lists: Sequence[Blocklist]) -> tuple[IpReport, ...]:
+        """The blocklists' answers for these IPs, from the first request for them."""
+        key = (tuple(ips), tuple(bl.zone for bl in lists))
+        task = self._ip_tasks.get(key)
+        if task is None:
+            task = self._ip_tasks[key] = asyncio.ensure_future(self._checker.check_ips(ips, lists))
+        return await asyncio.shield(task)
+
+    async def check_one(self, name: str, *, auth: bool = True) -> DomainReport:
         """The report of one domain, from the first request for it."""
         key = (name.lower(), auth)
         task = self._tasks.get(key)

@@ -136,8 +136,9 @@ class Problem:
 
     id: ProblemId
     severity: Severity
-    subject: str = ""  # the name it is about: the domain, an MX host
-    value: str = ""  # the offending value: an address, a record, an error class
+    subject: str = ""  # the name or address it is about: the domain, an MX host, an IP
+    value: str = ""  # the measured fact: a count, a failure kind, a list's zone, a record term
+    answer: str = ""  # the DNS answer behind it, where it needs words (a blocklist's 127.0.0.x codes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +163,15 @@ class DomainReport:
     spf: str | None = None
     dmarc: str | None = None
     complete: bool = True  # False when the deadline cut some lookups short
+    dmarc_domain: str | None = None  # where the DMARC record in force was found (the organisational domain)
+
+
+@dataclass(frozen=True, slots=True)
+class IpReport:
+    """An IP address a bounce names as refused, with what the blocklists say about it."""
+
+    ip: str
+    problems: tuple[Problem, ...] = ()
 
 
 # ----------------------------------------------------------------------------- diagnose
@@ -199,6 +209,7 @@ class Diagnosis:
     kind: Kind
     recipients: tuple[RecipientResult, ...] = ()
     domains: tuple[DomainReport, ...] = ()
+    ips: tuple[IpReport, ...] = ()  # refused IP addresses the bounce names, with blocklist answers
     cause: Cause | None = None  # the main cause (main recipient's, or the domain check's)
     responsible: Responsible | None = None
     format: str | None = None

@@ -81,6 +81,24 @@ class ProblemId(StrEnum):
     DMARC_MISSING = "dmarc-missing"
     DMARC_INVALID = "dmarc-invalid"
     DNS_FAILURE = "dns-failure"
+    # Added for domain depth.
+    SPF_VOID_LOOKUPS = "spf-void-lookups"
+    SPF_PASS_ALL = "spf-pass-all"
+    SPF_INCLUDE_NXDOMAIN = "spf-include-nxdomain"
+    SPF_REDIRECT_LOOP = "spf-redirect-loop"
+    DMARC_P_NONE = "dmarc-p-none"
+    DMARC_RUA_UNAUTHORIZED = "dmarc-rua-unauthorized"
+    MTA_STS_INVALID = "mta-sts-invalid"
+    MTA_STS_POLICY_UNREACHABLE = "mta-sts-policy-unreachable"
+    TLSRPT_INVALID = "tlsrpt-invalid"
+    DNSSEC_SECURE = "dnssec-secure"
+    DNSSEC_BOGUS = "dnssec-bogus"
+    DANE_TLSA = "dane-tlsa"
+    DANE_WITHOUT_DNSSEC = "dane-without-dnssec"
+    DNSBL_LISTED = "dnsbl-listed"
+    DNSBL_NOT_LISTED = "dnsbl-not-listed"
+    DNSBL_REFUSED = "dnsbl-refused"
+    RESOLVER_UNUSABLE = "resolver-unusable"
 
 
 class Kind(StrEnum):

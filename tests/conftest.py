@@ -49,3 +49,15 @@ def dns_checker(dns_resolver: Resolver) -> DomainChecker:
 
 
 # ============================================================================ (other fixtures below)
+
+
+# ============================================================================ DNSSEC (tests/dns/validating.py)
+# knotd serving zones signed at test time behind a validating unbound, both on loopback ports.
+@pytest.fixture(scope="session")
+def validating_resolver() -> Iterator[tuple[str, int]]:
+    """(host, port) of a validating unbound in front of knotd with signed.test, bogus.test, insecure.test."""
+    from validating import ValidatingResolver
+
+    server = ValidatingResolver().start()
+    yield server.address
+    server.stop()

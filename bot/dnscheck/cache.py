@@ -12,7 +12,7 @@ from bot.dnscheck.result import Answer, DnsFailure, FailureKind, NoData, NxDomai
 
 MAX_TTL = 3600.0  # a record that says "a day" is still looked up again within the hour
 MAX_NEGATIVE_TTL = 900.0  # a domain registered a minute ago should not stay "missing" long
-FAILURE_TTL = 5.0  # SERVFAIL/REFUSED: enough to spare the server a burst, short enough to retry soon
+FAILURE_TTL = 5.0  # SERVFAIL/REFUSED/validation: spares the server a burst, short enough to retry soon
 
 
 class Cache(Protocol):
@@ -50,7 +50,11 @@ class DnsCache:
             return max(0.0, min(float(value.ttl), self.max_ttl))
         if isinstance(value, NxDomain | NoData):
             return max(0.0, min(float(value.ttl), self.max_negative_ttl))
-        if isinstance(value, DnsFailure) and value.kind in (FailureKind.SERVFAIL, FailureKind.REFUSED):
+        if isinstance(value, DnsFailure) and value.kind in (
+            FailureKind.SERVFAIL,
+            FailureKind.REFUSED,
+            FailureKind.VALIDATION,
+        ):
             return self.failure_ttl
         return 0.0  # timeouts and anything unknown: ask again next time
 

@@ -11,6 +11,7 @@ from functools import partial
 
 import dns.asyncresolver
 import dns.exception
+import dns.flags
 import dns.message
 import dns.name
 import dns.nameserver
@@ -84,9 +85,22 @@ class Resolver:
         self._inflight: dict[_Key, asyncio.Future[Result]] = {}
         self._config_error = ""
         self._dns = self._make_resolver(nameservers)
+        self._checking_disabled = self._make_resolver(nameservers, cd=True)
+
+    def describe(self) -> str:
+        """The servers asked, as 'IP' or 'IP:PORT' (the system's from resolv.conf when none was given)."""
+        if self._dns is None:
+            return self.resolv_conf
+        shown = []
+        for ns in self._dns.nameservers:
+            if isinstance(ns, dns.nameserver.Do53Nameserver):
+                shown.append(ns.address if ns.port == 53 else f"{ns.address}:{ns.port}")
+            else:
+                shown.append(str(ns))
+        return ", ".join(shown)
 
     def _make_resolver(
-        self, nameservers: Sequence[tuple[str, int]] | None
+        self, nameservers: Sequence[tuple[str, int]] | None, *, cd: bool = False
     ) -> dns.asyncresolver.Resolver | None:
         if nameservers:
             res = dns.asyncresolver.Resolver(configure=False)
@@ -102,7 +116,11 @@ class Resolver:
         res.lifetime = self.timeout
         # Two tries within the timeout: one lost UDP datagram does not cost the whole lookup.
         res.timeout = self.timeout / 2
-        res.use_edns(0, 0, EDNS_PAYLOAD)
+        # DO asks a validating resolver to check signatures and say so (AD); CD (the second
+        # resolver) asks it not to, which tells a validation failure from a server failure.
+        res.use_edns(0, dns.flags.DO, EDNS_PAYLOAD)
+        if cd:
+            res.flags = dns.flags.RD | dns.flags.CD
         return res
 
     async def lookup(self, name: str, rdtype: str) -> Result:
@@ -137,18 +155,35 @@ class Resolver:
         self.cache.put((name, rdtype), result)
         return result
 
+    async def probe(self, name: str, rdtype: str) -> Result:
+        """One lookup that bypasses the cache (the control query); raises DnsFailure like lookup."""
+        return await self._resolve(name, rdtype)
+
     async def _resolve(self, name: str, rdtype: str) -> Result:
-        if self._dns is None:
+        try:
+            return await self._ask(self._dns, name, rdtype)
+        except DnsFailure as failure:
+            if failure.kind is not FailureKind.SERVFAIL or self._checking_disabled is None:
+                raise
+            try:  # RFC 4035 section 3.2.2: the same question with CD set skips validation
+                await self._ask(self._checking_disabled, name, rdtype)
+            except DnsFailure:
+                raise failure from None
+            raise DnsFailure(name, rdtype, FailureKind.VALIDATION) from None
+
+    async def _ask(self, res: dns.asyncresolver.Resolver | None, name: str, rdtype: str) -> Result:
+        if res is None:
             raise DnsFailure(name, rdtype, FailureKind.NO_NAMESERVER, self._config_error)
         self.queries_sent += 1
         try:
             qname = dns.name.from_text(name)
             # dnspython may sleep a retry backoff past its lifetime: the timeout is enforced here too.
             async with asyncio.timeout(self.timeout):
-                answer = await self._dns.resolve(qname, rdtype, raise_on_no_answer=False, search=False)
+                answer = await res.resolve(qname, rdtype, raise_on_no_answer=False, search=False)
         except dns.resolver.NXDOMAIN as exc:
             response = exc.response(qname)
-            return NxDomain(name, rdtype, _negative_ttl(response), _text(_canonical(response, qname)))
+            canonical = _text(_canonical(response, qname))
+            return NxDomain(name, rdtype, _negative_ttl(response), canonical, _secure(response))
         except dns.resolver.NoNameservers as exc:
             raise DnsFailure(name, rdtype, _failure_kind(exc.kwargs.get("errors") or [])) from None
         except (dns.exception.Timeout, TimeoutError):
@@ -158,10 +193,15 @@ class Resolver:
         except dns.exception.DNSException as exc:
             raise DnsFailure(name, rdtype, FailureKind.ERROR, type(exc).__name__) from None
         canonical = _text(answer.canonical_name)
+        secure = _secure(answer.response)
         if answer.rrset is None:
-            return NoData(name, rdtype, _negative_ttl(answer.response), canonical)
+            return NoData(name, rdtype, _negative_ttl(answer.response), canonical, secure)
         ttl = answer.chaining_result.minimum_ttl
-        return Answer(name, rdtype, tuple(answer.rrset), ttl, canonical)
+        return Answer(name, rdtype, tuple(answer.rrset), ttl, canonical, secure)
+
+
+def _secure(response: dns.message.Message | None) -> bool:
+    return response is not None and bool(response.flags & dns.flags.AD)
 
 
 def _text(name: dns.name.Name) -> str:

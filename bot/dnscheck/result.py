@@ -16,6 +16,7 @@ class FailureKind(StrEnum):
     NETWORK = "network"  # the server could not be reached at all
     NO_NAMESERVER = "no-nameserver"  # no resolver configured (no /etc/resolv.conf)
     ERROR = "error"  # a malformed or unexpected response
+    VALIDATION = "validation"  # DNSSEC: SERVFAIL that clears with CD set (the signatures are wrong)
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +28,7 @@ class Answer:
     records: tuple[Any, ...]  # dnspython rdata objects of the final rrset
     ttl: int  # the smallest TTL along the CNAME chain
     canonical: str
+    secure: bool = False  # the AD bit: a validating resolver checked the DNSSEC signatures
 
     @property
     def alias(self) -> bool:
@@ -50,6 +52,7 @@ class NxDomain:
     rdtype: str
     ttl: int
     canonical: str  # the last name of a CNAME chain that ended in NXDOMAIN
+    secure: bool = False
 
     @property
     def alias(self) -> bool:
@@ -65,6 +68,7 @@ class NoData:
     rdtype: str
     ttl: int
     canonical: str
+    secure: bool = False
 
     @property
     def alias(self) -> bool:

@@ -22,10 +22,15 @@ class Rule:
     reasons: frozenset[Reason] = frozenset()  # empty: any reason (domain-check rows)
     keep_reasons: frozenset[Reason] = frozenset()
     every_mx: bool = False
+    values: frozenset[str] = frozenset()  # empty: any value; else only problems with one of these values
 
     def matches(self, report: DomainReport) -> bool:
         """True when the report shows one of the rule's problems (leaving no usable MX, if asked)."""
-        hit = [p for p in report.problems if p.id in self.problems]
+        hit = [
+            p
+            for p in report.problems
+            if p.id in self.problems and (not self.values or p.value in self.values)
+        ]
         if not hit:
             return False
         if not self.every_mx:
@@ -47,6 +52,7 @@ class Rules:
     domain: tuple[Rule, ...]
     domain_ok: str
     domain_unknown: str
+    unanswered_reasons: frozenset[Reason]  # reasons that say no server of the recipient's domain answered
 
     def blames_sender(self, reason: Reason, responsible: Responsible) -> bool:
         """True when a verdict points at the sender's own system, so its domain is worth checking."""
@@ -90,6 +96,7 @@ def _rule(row: Mapping[str, Any]) -> Rule:
         reasons=frozenset(Reason(r) for r in row.get("reasons", ())),
         keep_reasons=frozenset(Reason(r) for r in row.get("keep_reasons", ())),
         every_mx=bool(row.get("every_mx", False)),
+        values=frozenset(str(v) for v in row.get("values", ())),
     )
 
 
@@ -106,4 +113,5 @@ def rules() -> Rules:
         domain=tuple(_rule(r) for r in table.get("domain", ())),
         domain_ok=str(table["domain_default"]["ok"]),
         domain_unknown=str(table["domain_default"]["unknown"]),
+        unanswered_reasons=frozenset(Reason(r) for r in table["server_answered"]["unless"]),
     )

@@ -32,10 +32,22 @@ class LookupSession:
             self._failures[(name, failure.kind)] = None
         return None
 
+    def remaining(self) -> float:
+        """Seconds left before the shared deadline (0 when it has passed)."""
+        return max(0.0, self._end - asyncio.get_running_loop().time())
+
     @property
     def complete(self) -> bool:
         """True when every lookup got an answer (NXDOMAIN and NODATA are answers)."""
         return not self._failures
+
+    def failure_of(self, name: str) -> FailureKind | None:
+        """How the lookups of a name failed (the first kind noted), or None."""
+        return next((k for n, k in self._failures if n == name), None)
+
+    def failed(self, kind: FailureKind) -> tuple[str, ...]:
+        """The names whose lookups failed this way."""
+        return tuple(name for name, k in self._failures if k is kind)
 
     def problems(self) -> tuple[Problem, ...]:
         """One dns-failure per name and kind, in the order they happened."""

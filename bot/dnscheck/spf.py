@@ -36,6 +36,10 @@ class SpfRecord:
     lookups: int  # terms of this record that query DNS: include a mx ptr exists redirect
     includes: tuple[str, ...]  # include: targets without macros, in order
     redirect: str | None  # redirect= target (None when absent, or when an 'all' makes it moot)
+    all: str | None = None  # the 'all' mechanism's qualifier ('+', '?', '~', '-'), None without one
+    # (type, name) asked by a, mx and exists terms without macros; "" is the record's own domain.
+    # Each may be a void lookup (RFC 7208 section 4.6.4: NXDOMAIN or no answer).
+    probes: tuple[tuple[str, str], ...] = ()
 
 
 def is_spf(text: str) -> bool:
@@ -56,6 +60,8 @@ def parse_spf(text: str) -> SpfRecord:
     includes: list[str] = []
     modifiers: dict[str, str] = {}
     has_all = False
+    qualifier: str | None = None
+    probes: list[tuple[str, str]] = []
     for term in text[6:].split(" "):
         if not term:
             continue
@@ -71,7 +77,12 @@ def parse_spf(text: str) -> SpfRecord:
             modifiers[key] = value
             continue
         name, argument = _mechanism(term)
+        if name == "all" and not has_all:
+            qualifier = term[0] if term[0] in "+?~-" else "+"
         has_all = has_all or name == "all"
+        probe = _probe(name, argument)
+        if probe is not None:
+            probes.append(probe)
         if name in _LOOKUP_MECHANISMS:
             lookups += 1
         if name == "include":
@@ -85,7 +96,24 @@ def parse_spf(text: str) -> SpfRecord:
         redirect = None  # section 6.1: redirect is ignored when the record has 'all'
     if redirect is not None and "%" in redirect:
         redirect = None
-    return SpfRecord(text, lookups, tuple(includes), redirect.lower().rstrip(".") if redirect else None)
+    return SpfRecord(
+        text,
+        lookups,
+        tuple(includes),
+        redirect.lower().rstrip(".") if redirect else None,
+        qualifier,
+        tuple(probes),
+    )
+
+
+def _probe(name: str, argument: str) -> tuple[str, str] | None:
+    """The lookup an a, mx or exists term makes, when its target is written out (no macro)."""
+    if name not in ("a", "mx", "exists"):
+        return None
+    target = argument.partition("/")[0][1:] if argument.startswith(":") else ""
+    if "%" in target:
+        return None
+    return ("MX" if name == "mx" else "A", target.lower().rstrip("."))
 
 
 def _mechanism(term: str) -> tuple[str, str]:

@@ -1,11 +1,23 @@
-"""'Did you mean': well-known mail domains close to a domain that does not exist."""
+"""'Did you mean': names close to a domain that does not exist, kept when the DNS says they take mail.
+
+The guesses are well-known mail domains within a small edit distance (knowledge/common_domains.toml)
+and the spelling variants of bot.dnscheck.spelling; `verified` asks them all at once.
+"""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from functools import cache
 
+import dns.name
+
+from bot.dnscheck.result import Answer, NoData, Result
+from bot.dnscheck.spelling import spelling, variants
 from bot.reading.knowledge import load_table
+
+Ask = Callable[[str, str], Awaitable[Result | None]]  # a lookup that yields None when it failed
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,3 +82,33 @@ def edit_distance(a: str, b: str, bound: int) -> int:
             return bound + 1
         before, row = row, current
     return min(row[-1], bound + 1)
+
+
+# ----------------------------------------------------------------------------- verified by DNS
+def candidates(name: str) -> tuple[str, ...]:
+    """Well-known near-misses, then spelling variants: what the DNS is asked about, at most a few dozen."""
+    merged = dict.fromkeys((*suggestions(name), *variants(name)))
+    merged.pop(name.lower(), None)
+    return tuple(merged)[: spelling().max_candidates]
+
+
+async def verified(ask: Ask, name: str) -> tuple[str, ...]:
+    """The candidates for a missing domain that exist and accept mail, best first.
+
+    One concurrent round of MX questions; a candidate without MX (NODATA) needs a second, small
+    one for its A/AAAA (implicit MX). A null MX accepts no mail; a failed lookup proves nothing.
+    """
+    names = candidates(name)
+    mx = await asyncio.gather(*(ask(n, "MX") for n in names))
+    implicit = [n for n, r in zip(names, mx, strict=True) if isinstance(r, NoData)]
+    addresses = await asyncio.gather(*(ask(n, t) for n in implicit for t in ("A", "AAAA")))
+    with_address = {
+        n for i, n in enumerate(implicit) if any(isinstance(r, Answer) for r in addresses[2 * i : 2 * i + 2])
+    }
+    good = [
+        n
+        for n, r in zip(names, mx, strict=True)
+        if (isinstance(r, Answer) and any(x.exchange != dns.name.root for x in r.records))
+        or n in with_address
+    ]
+    return tuple(good[: spelling().keep])

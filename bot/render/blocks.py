@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.dnscheck.problems import describe
-from bot.models import Diagnosis, DomainReport, MxHost, RecipientResult
+from bot.dnscheck.problems import describe, evidence_notes
+from bot.models import Diagnosis, MxHost, RecipientResult
 from bot.render.buttons import pack
 from bot.render.json import to_dict
 from bot.render.messages import error_text, message, responsible_label
@@ -55,8 +55,8 @@ def render_message(d: Diagnosis, lang: Lang) -> dict[str, Any]:
         blocks.append(_section(_others(d.recipients[1:], lang)))
     if _dns_unchecked(d):
         blocks.append(_section(word("dns-unchecked", lang)))
-    if d.domains:
-        blocks.append(_section(_dns(d.domains, lang)))
+    if d.domains or d.ips:
+        blocks.append(_section(_dns(d, lang)))
     blocks.append({"type": "divider"})
     for_user = user_message(d, lang)
     if for_user:
@@ -86,7 +86,7 @@ def metadata(d: Diagnosis, lang: Lang) -> dict[str, Any]:
     j = to_dict(d, lang)
     cause = j.get("cause")
     problems: list[str] = []
-    for domain in j.get("domains") or ():
+    for domain in [*(j.get("domains") or ()), *(j.get("ips") or ())]:
         for problem in domain.get("problems") or ():
             if problem["id"] not in problems:
                 problems.append(problem["id"])
@@ -184,10 +184,11 @@ def _others(others: tuple[RecipientResult, ...], lang: Lang) -> str:
     return "\n".join(lines)
 
 
-def _dns(domains: tuple[DomainReport, ...], lang: Lang) -> str:
-    """Each domain's DNS facts: exists, MX hosts with addresses, problems, suggestions."""
+def _dns(d: Diagnosis, lang: Lang) -> str:
+    """Each domain's DNS facts (exists, MX hosts, problems, suggestions), the IPs' blocklists, the notes."""
     lines = [f"*{message('heading-dns', lang)}*"]
-    for x in domains:
+    lines += [escape(note) for note in evidence_notes(d, lang)]
+    for x in d.domains:
         name = escape(x.domain)
         key = {True: "label-domain-exists", False: "label-domain-missing", None: "label-domain-unknown"}
         lines.append(f"*{message(key[x.exists], lang, domain=name)}*")
@@ -204,6 +205,8 @@ def _dns(domains: tuple[DomainReport, ...], lang: Lang) -> str:
             lines.append(message("label-suggestions", lang, names=names))
         if not x.complete:
             lines.append(message("label-incomplete", lang))
+    for ip in d.ips:
+        lines += [f"{severity_marker(p.severity)} {escape(describe(p, lang))}" for p in ip.problems]
     if len(lines) > DNS_LINES:
         lines = [*lines[:DNS_LINES], word("more-lines", lang, count=len(lines) - DNS_LINES)]
     return "\n".join(lines)

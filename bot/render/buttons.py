@@ -15,7 +15,17 @@ import json
 import zlib
 from typing import Any
 
-from bot.models import Cause, CodeQuery, Diagnosis, DomainReport, Failure, MxHost, Problem, RecipientResult
+from bot.models import (
+    Cause,
+    CodeQuery,
+    Diagnosis,
+    DomainReport,
+    Failure,
+    IpReport,
+    MxHost,
+    Problem,
+    RecipientResult,
+)
 from bot.reading.codes import lookup
 from bot.reading.knowledge import knowledge
 from bot.vocab import Action, Kind, Phase, ProblemId, Reason, Responsible, Severity
@@ -76,7 +86,18 @@ def _tree(d: Diagnosis, recipients: int, chars: int, domains: int, hosts: int, a
         "R": [_recipient(r, chars) for r in d.recipients[:recipients]],
         "D": [_domain(x, hosts, addrs) for x in d.domains[:domains]],
         "q": [d.code.reply_code, d.code.status, d.code.marker, d.code.text[:chars]] if d.code else None,
+        "I": [[x.ip, [_problem(p) for p in x.problems]] for x in d.ips[:domains]],
     }
+
+
+def _problem(p: Problem) -> list[Any]:
+    return [p.id, p.severity, p.subject, p.value, p.answer]
+
+
+def _unproblem(row: list[Any]) -> Problem:
+    # Values packed before `answer` existed have four items.
+    i, s, sj, v, *rest = row
+    return Problem(id=ProblemId(i), severity=Severity(s), subject=sj, value=v, answer=rest[0] if rest else "")
 
 
 def _recipient(r: RecipientResult, chars: int) -> list[Any]:
@@ -98,8 +119,19 @@ def _recipient(r: RecipientResult, chars: int) -> list[Any]:
 
 def _domain(x: DomainReport, hosts: int, addrs: int) -> list[Any]:
     mx = [[m.preference, m.host, list(m.addresses[:addrs])] for m in x.mx[:hosts]]
-    problems = [[p.id, p.severity, p.subject, p.value] for p in x.problems]
-    return [x.domain, x.ascii, x.exists, mx, problems, list(x.suggestions), x.spf, x.dmarc, x.complete]
+    problems = [_problem(p) for p in x.problems]
+    return [
+        x.domain,
+        x.ascii,
+        x.exists,
+        mx,
+        problems,
+        list(x.suggestions),
+        x.spf,
+        x.dmarc,
+        x.complete,
+        x.dmarc_domain,
+    ]
 
 
 def _cause(cause_id: str | None, reason: Reason | None = None) -> Cause | None:
@@ -141,16 +173,16 @@ def _diagnosis(t: dict[str, Any]) -> Diagnosis:
             ascii=ascii_,
             exists=exists,
             mx=tuple(MxHost(preference=p, host=h, addresses=tuple(ad)) for p, h, ad in mx),
-            problems=tuple(
-                Problem(id=ProblemId(i), severity=Severity(s), subject=sj, value=v) for i, s, sj, v in pr
-            ),
+            problems=tuple(_unproblem(row) for row in pr),
             suggestions=tuple(sug),
             spf=spf,
             dmarc=dmarc,
             complete=complete,
+            dmarc_domain=more[0] if more else None,
         )
-        for name, ascii_, exists, mx, pr, sug, spf, dmarc, complete in t.get("D", ())
+        for name, ascii_, exists, mx, pr, sug, spf, dmarc, complete, *more in t.get("D", ())
     )
+    ips = tuple(IpReport(ip, tuple(_unproblem(row) for row in pr)) for ip, pr in t.get("I", ()))
     main_reason = recipients[0].reason if recipients else None
     code = CodeQuery(*t["q"]) if t.get("q") else None
     if code is not None:  # a code lookup's cause is built from the codes, not stored under an id
@@ -159,6 +191,7 @@ def _diagnosis(t: dict[str, Any]) -> Diagnosis:
         kind=Kind(t["k"]),
         recipients=recipients,
         domains=domains,
+        ips=ips,
         cause=_cause(t.get("c"), main_reason),
         responsible=_opt(Responsible, t.get("r")),
         format=t.get("f"),

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.dnscheck.problems import describe
-from bot.models import Cause, CodeQuery, Diagnosis, DomainReport, Problem, RecipientResult
+from bot.dnscheck.problems import describe, evidence_notes
+from bot.models import Cause, CodeQuery, Diagnosis, DomainReport, IpReport, Problem, RecipientResult
 from bot.render.messages import error_text
 from bot.render.usermessage import fill, user_message
 from bot.vocab import Lang
@@ -24,7 +24,10 @@ def to_dict(d: Diagnosis, lang: Lang) -> dict[str, Any]:
         "recipients": [recipient(r) for r in d.recipients],
         "cause": cause(d.cause, lang, user_text=user_message(d, lang)) if d.cause else None,
         "domains": [domain(r, lang) for r in d.domains],
+        "ips": [ip(x, lang) for x in d.ips],
         "error": d.error,
+        # Where today's DNS and the bounce differ, and what the user probably meant (staff's words).
+        "notes": list(evidence_notes(d, lang)),
         # Additions the contract allows: the parser that read it, the error in words.
         "format": d.format,
         "error_message": error_text(d.error, lang, path=d.source, name=d.source) if d.error else None,
@@ -85,8 +88,14 @@ def domain(r: DomainReport, lang: Lang) -> dict[str, Any]:
         "suggestions": list(r.suggestions),
         "spf": r.spf,
         "dmarc": r.dmarc,
+        "dmarc_domain": r.dmarc_domain,
         "complete": r.complete,
     }
+
+
+def ip(x: IpReport, lang: Lang) -> dict[str, Any]:
+    """An IP address the bounce names as refused, with the blocklists' answers."""
+    return {"ip": x.ip, "problems": [problem(p, lang) for p in x.problems]}
 
 
 def problem(p: Problem, lang: Lang) -> dict[str, Any]:

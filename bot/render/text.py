@@ -6,7 +6,7 @@ plain lines at the left margin so it can be copied as it is.
 
 from __future__ import annotations
 
-from bot.dnscheck.problems import describe
+from bot.dnscheck.problems import describe, evidence_notes
 from bot.models import Diagnosis, DomainReport, RecipientResult
 from bot.render import dns_skipped
 from bot.render.messages import error_text, message, responsible_label
@@ -102,6 +102,10 @@ def _evidence(d: Diagnosis, lang: Lang, paint: _Painter) -> list[str]:
         lines.append(f"  {message('label-code', lang)}: {d.code.label}")
     if d.main is not None:
         lines += _recipient_facts(d.main, lang, paint)
+    for ip in d.ips:
+        lines.append(f"  {ip.ip}")
+        lines += [f"    {paint(*_SEVERITY[p.severity])} {describe(p, lang)}" for p in ip.problems]
+    lines += [f"  {note}" for note in evidence_notes(d, lang)]
     if d.format and lines:
         lines.append(paint(f"  {message('label-format', lang)}: {d.format}", _DIM))
     return [_heading("heading-evidence", lang, paint), *lines, ""] if lines else []
@@ -151,7 +155,9 @@ def _domain_facts(report: DomainReport, lang: Lang, paint: _Painter) -> list[str
     if report.spf:
         lines.append(f"    {message('label-spf', lang)}: {report.spf}")
     if report.dmarc:
-        lines.append(f"    {message('label-dmarc', lang)}: {report.dmarc}")
+        # A record found at the organisational domain says where it was found.
+        where = f"  (_dmarc.{report.dmarc_domain})" if report.dmarc_domain not in (None, report.ascii) else ""
+        lines.append(f"    {message('label-dmarc', lang)}: {report.dmarc}{where}")
     for p in report.problems:
         mark, code = _SEVERITY[p.severity]
         lines.append(f"    {paint(mark, code)} {describe(p, lang)}")

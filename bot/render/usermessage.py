@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from bot.dnscheck.problems import user_notes
 from bot.models import Diagnosis, DomainReport
 from bot.vocab import Kind, Lang, Severity
 
@@ -64,7 +65,15 @@ def _concerned(d: Diagnosis) -> DomainReport:
 
 
 def user_message(d: Diagnosis, lang: Lang) -> str:
-    """The cause's message for the end user in `lang`, naming what this diagnosis knows; '' without a cause."""
+    """The cause's message for the end user in `lang`, naming what this diagnosis knows; '' without a cause.
+
+    A spelling suggestion the template could not place (a cause whose text has no {suggestion},
+    another domain of the bounce) is added after it, once (bot.dnscheck.problems.user_notes).
+    """
     if d.cause is None:
         return ""
-    return fill(d.cause.text(lang).user_message, fields_of(d))
+    fields = fields_of(d)
+    text = fill(d.cause.text(lang).user_message, fields)
+    said = fields.get("suggestion", "")
+    notes = [n for n in user_notes(d, lang) if not (said and said in text and said in n)]
+    return "\n\n".join([text, *notes]) if notes else text

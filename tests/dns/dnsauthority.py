@@ -2,6 +2,8 @@
 
 Answers follow RFC 1034/2308: AA set, CNAMEs chased inside the served zones, NODATA and NXDOMAIN
 with the zone's SOA in the authority section (TTL = min(SOA TTL, SOA MINIMUM)), REFUSED outside.
+The root zone (root.zone) answers for the root name only, for the checker's control query: names
+outside the test zones stay REFUSED, as from a server that is not theirs.
 """
 
 from __future__ import annotations
@@ -34,9 +36,11 @@ class Authority:
         return cls([dns.zone.from_file(str(p), relativize=False) for p in sorted(directory.glob("*.zone"))])
 
     def zone_for(self, name: dns.name.Name) -> dns.zone.Zone | None:
-        """The closest enclosing served zone of a name."""
+        """The closest enclosing served zone of a name (the root zone only for the root itself)."""
+        if name == dns.name.root:
+            return self.zones.get(name)
         while True:
-            if name in self.zones:
+            if name in self.zones and name != dns.name.root:
                 return self.zones[name]
             try:
                 name = name.parent()

@@ -26,7 +26,7 @@ import dns.rcode
 import dns.rdatatype
 from dnsauthority import ZONES_DIR, Authority
 
-FAULT_KINDS = ("delay", "timeout", "servfail", "truncate")
+FAULT_KINDS = ("delay", "timeout", "servfail", "refused", "nxdomain", "truncate")
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,7 +159,7 @@ class DnsServer:
     def fault(
         self, kind: str, *, name: str | None = None, rdtype: str | None = None, seconds: float = 0.0
     ) -> None:
-        """Add a fault: delay (seconds before answering), timeout, servfail or truncate (UDP only)."""
+        """Add a fault: delay (seconds), timeout, servfail, refused, nxdomain or truncate (UDP only)."""
         if kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault {kind!r}; one of {FAULT_KINDS}")
         fault = Fault(
@@ -259,10 +259,15 @@ class DnsServer:
             await asyncio.sleep(delay)
         if "timeout" in kinds:
             return None
-        if "servfail" in kinds:
-            response = dns.message.make_response(query)
-            response.set_rcode(dns.rcode.SERVFAIL)
-            return response.to_wire()
+        for kind, rcode in (
+            ("servfail", dns.rcode.SERVFAIL),
+            ("refused", dns.rcode.REFUSED),
+            ("nxdomain", dns.rcode.NXDOMAIN),  # a broken or hijacking resolver: "nothing exists"
+        ):
+            if kind in kinds:
+                response = dns.message.make_response(query)
+                response.set_rcode(rcode)
+                return response.to_wire()
         response = self.authority.respond(query)
         if transport == "tcp":
             return response.to_wire(max_size=65535)  # else dnspython caps it at the EDNS payload

@@ -134,7 +134,7 @@ def test_private_target_beside_public_is_a_warning(dns_checker: DomainChecker) -
         ("badspf.auth.test", ProblemId.SPF_SYNTAX, "badspf.auth.test", "ipv4:192.0.32.0/24"),
         (
             "brokeninclude.auth.test",
-            ProblemId.SPF_SYNTAX,
+            ProblemId.SPF_INCLUDE_NXDOMAIN,
             "brokeninclude.auth.test",
             "include:nospf.auth.test",
         ),
@@ -159,9 +159,9 @@ def test_includes_within_limit(dns_checker: DomainChecker) -> None:
     assert _check(dns_checker, "includespf.auth.test", auth=True).problems == ()
 
 
-def test_auth_not_checked_by_default(dns_server: DnsServer, dns_checker: DomainChecker) -> None:
-    """Without auth=True no TXT is asked and no SPF/DMARC problem appears."""
-    report = _check(dns_checker, "nospf.auth.test")
+def test_auth_left_out_on_request(dns_server: DnsServer, dns_checker: DomainChecker) -> None:
+    """With auth=False (mail hosts only) no TXT is asked and no SPF/DMARC problem appears."""
+    report = asyncio.run(dns_checker.check_one("nospf.auth.test", auth=False))
     assert report.problems == () and report.spf is None
     assert dns_server.count(rdtype="TXT") == 0
 
@@ -175,18 +175,23 @@ def _patient_checker(dns_server: DnsServer) -> DomainChecker:
 
 
 def test_two_round_trips(dns_server: DnsServer) -> None:
-    """MX, A, AAAA, TXT and _dmarc go out together, then every MX host's A/AAAA together."""
+    """Every question about the domain (and the control query) goes out together, then every MX host's."""
     report = _check(_patient_checker(dns_server), "healthy.test", auth=True)
     assert report.complete and report.problems == ()
-    assert dns_server.queries == 9  # 5 + 2 hosts x (A, AAAA)
-    assert all(a.answered_before > 0 for a in dns_server.arrivals() if a.name.startswith("mx"))
+    assert dns_server.queries == 15  # 9 + 2 hosts x (A, AAAA, TLSA)
+    assert dns_server.rounds() == 2
+    assert all(a.answered_before > 0 for a in dns_server.arrivals() if "mx" in a.name)
     first = {(a.name, a.rdtype) for a in dns_server.arrivals() if a.answered_before == 0}
     assert first == {
+        (".", "NS"),
         ("healthy.test", "MX"),
         ("healthy.test", "A"),
         ("healthy.test", "AAAA"),
         ("healthy.test", "TXT"),
         ("_dmarc.healthy.test", "TXT"),
+        ("_mta-sts.healthy.test", "TXT"),
+        ("_smtp._tls.healthy.test", "TXT"),
+        ("mta-sts.healthy.test", "A"),
     }
 
 
@@ -198,8 +203,9 @@ def test_many_domains_at_once(dns_server: DnsServer) -> None:
     # Every domain's first questions left before any answer came back: the names ran side by
     # side. (Their second waves may each start as soon as their own answers are in.)
     first = {a.name for a in dns_server.arrivals() if a.answered_before == 0}
-    assert first == {"healthy.test", "cname.test", "xn--wgv71a119e.test"}
-    assert all(a.answered_before > 0 for a in dns_server.arrivals() if a.name.startswith(("mx", "mail")))
+    assert {"healthy.test", "cname.test", "xn--wgv71a119e.test"} <= first
+    assert all(a.answered_before > 0 for a in dns_server.arrivals() if "mx" in a.name or "mail." in a.name)
+    assert dns_server.count(".", "NS") == 1  # one control query for the three checks
 
 
 def test_warm_check_sends_nothing(dns_server: DnsServer, dns_checker: DomainChecker) -> None:
@@ -255,7 +261,7 @@ def test_truncation_handled_in_a_check(dns_server: DnsServer, dns_checker: Domai
     dns_server.fault("truncate")
     report = _check(dns_checker, "healthy.test", auth=True)
     assert report.complete and report.problems == ()
-    assert dns_server.count(transport="tcp") == dns_server.count(transport="udp") == 9
+    assert dns_server.count(transport="tcp") == dns_server.count(transport="udp") == 15
 
 
 # ---------------------------------------------------------------------------- names

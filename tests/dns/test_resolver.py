@@ -102,11 +102,11 @@ def test_refused_outside_served_zones(dns_resolver: Resolver) -> None:
 
 
 def test_servfail(dns_server: DnsServer, dns_resolver: Resolver) -> None:
-    """SERVFAIL → DnsFailure(servfail), kept briefly so a burst asks once."""
+    """SERVFAIL (also with CD set) → DnsFailure(servfail), kept briefly so a burst asks once."""
     dns_server.fault("servfail", name="healthy.test", rdtype="A")
     assert _failure(dns_resolver, "healthy.test", "A").kind is FailureKind.SERVFAIL
     assert _failure(dns_resolver, "healthy.test", "A").kind is FailureKind.SERVFAIL
-    assert dns_server.count("healthy.test", "A") == 1
+    assert dns_server.count("healthy.test", "A") == 2  # the question, then once more with CD set
     assert isinstance(_lookup(dns_resolver, "healthy.test", "MX"), Answer)  # other types unaffected
 
 
