@@ -6,7 +6,7 @@ from pathlib import Path
 
 from bot.diagnose import analyse
 from bot.reading.phrases import compile_phrases, fold
-from bot.vocab import Kind, Reason, Responsible
+from bot.vocab import Action, Kind, Reason, Responsible
 
 LAYOUTS = Path(__file__).parent / "samples" / "layouts"
 
@@ -121,3 +121,35 @@ def test_old_sendmail_lists_bare_addresses() -> None:
     d = _read("sendmail_bare_addresses.eml")
     assert [r.failure.address for r in d.recipients] == ["kato@example.jp", "miki@example.jp"]
     assert d.main.reason == Reason.USERUNKNOWN
+
+
+def test_mdaemon_session_transcript_names_the_last_error_reply() -> None:
+    """MDaemon's transcript: the recipient of the RCPT it sent, the remote's last error reply, its phase."""
+    d = _read("mdaemon_transient_paste.txt")
+    assert [r.failure.address for r in d.recipients] == ["y.mori@example-kogyo.jp"]
+    assert d.main.reason == Reason.MAILBOXFULL and str(d.main.failure.phase) == "rcpt"
+    assert d.main.responsible == Responsible.TRANSIENT
+
+
+def test_a_final_report_that_borrows_a_warnings_words_is_final() -> None:
+    """'You do not need to resend ... recipients not listed below' above permanent errors is no warning."""
+    text = (
+        "The attached message had PERMANENT fatal delivery errors!\n"
+        "YOU DO NOT NEED TO RESEND THE MESSAGE TO RECIPIENTS NOT LISTED BELOW.\n"
+        "--- Session Transcript ---\n"
+        " Mon 2025-03-03 10:00:00.000: --> RCPT To:<k.abe@example.org>\n"
+        " Mon 2025-03-03 10:00:00.100: <-- 550 5.1.1 <k.abe@example.org>: user unknown\n"
+    )
+    d = analyse(text, source="p")
+    assert d.main.failure.action != Action.DELAYED and d.main.responsible == Responsible.SENDER
+
+
+def test_a_relay_refusal_by_the_recipients_own_mx_is_theirs() -> None:
+    """Exchange's 5.7.54 from a host of the recipient's domain is their accepted-domain setting, not ours."""
+    from test_classify import verdict
+
+    mx = verdict("550 5.7.54 SMTP; Unable to relay recipient in non-accepted domain", status="5.7.54",
+                 remote="mx.example.org", address="h.ogawa@example.org")
+    own = verdict("550 5.7.54 SMTP; Unable to relay recipient in non-accepted domain", status="5.7.54",
+                  remote="exch01.corp.example.com", address="h.ogawa@example.org")
+    assert (mx.cause_id, own.cause_id) == ("relay-denied", "relay-denied-sender-server")

@@ -112,3 +112,18 @@ def test_a_retyped_notice_in_full_width_characters() -> None:
     d = analyse("宛先：ｓａｔｏ＠ｅｘａｍｐｌｅ－ｋｏｕｇｙｏ．ｊｐ\nエラー：５５０ ５．１．１ Ｕｓｅｒ ｕｎｋｎｏｗｎ", source="p")
     assert [r.failure.address for r in d.recipients] == ["sato@example-kougyo.jp"]
     assert (d.main.failure.status, d.main.reason) == ("5.1.1", Reason.USERUNKNOWN)
+
+
+def test_a_question_that_mentions_failure_words_is_not_a_bounce() -> None:
+    """A person asking about an address, quoting an error they once saw, reports no failure of it."""
+    text = ("すみません、質問です。\n来月から e.kondo@example-shoji.jp さんに送ります。\n"
+            "以前「Mailbox full」と返ってきたことがあるのですが、大丈夫でしょうか？\n")
+    assert not analyse(text, source="p").recipients
+
+
+def test_a_question_with_the_failure_on_the_address_line_is_a_bounce() -> None:
+    """The same question with the failure stated about the address is read as that failure."""
+    text = "e.kondo@example-shoji.jp: Mailbox full と返ってきました。どうすればいいですか？\n"
+    d = analyse(text, source="p")
+    assert [r.failure.address for r in d.recipients] == ["e.kondo@example-shoji.jp"]
+    assert d.main.reason == Reason.MAILBOXFULL

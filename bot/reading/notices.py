@@ -21,6 +21,7 @@ _HEAD_CHARS = 20_000  # a warning says so near its top; a long quoted original i
 class _Lists:
     warning_subjects: PhraseSet
     warning_words: PhraseSet
+    not_warning: PhraseSet
     masks: tuple[str, ...]
 
 
@@ -30,6 +31,7 @@ def _lists() -> _Lists:
     return _Lists(
         warning_subjects=compile_phrases(table["warning"]["subjects"]),
         warning_words=compile_phrases(table["warning"]["phrases"]),
+        not_warning=compile_phrases(table["warning"]["unless"]),
         masks=tuple(fold(n) for n in table["masks"]["names"]),
     )
 
@@ -37,9 +39,12 @@ def _lists() -> _Lists:
 def is_warning(msg: Message) -> bool:
     """The report says delivery is only delayed and still being retried (its subject or its words)."""
     lists = _lists()
+    head = fold(msg.text[:_HEAD_CHARS])
+    if lists.not_warning.first_found(head) is not None:
+        return False
     if msg.subject and lists.warning_subjects.first_found(fold(msg.subject)) is not None:
         return True
-    return lists.warning_words.first_found(fold(msg.text[:_HEAD_CHARS])) is not None
+    return lists.warning_words.first_found(head) is not None
 
 
 def masked(folded: str) -> str:

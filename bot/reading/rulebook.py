@@ -45,6 +45,7 @@ class Redirect:
     phases: frozenset[Phase | None]  # None: the phase is not known
     statuses: frozenset[str]  # "none": no status at all
     unless_statuses: frozenset[str]
+    at_recipient: bool = False  # only when the refusing host is in the recipient's own domain
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,6 +214,7 @@ def _phrase_record(index: int, raw: dict[str, Any], problems: list[str]) -> Phra
             phases=_phaseset(r.get("phase", []), where, problems, unknown=True),
             statuses=frozenset(r.get("status", [])),
             unless_statuses=frozenset(r.get("unless_status", [])),
+            at_recipient=r.get("remote") == "recipient-domain",
         )
         for r in raw.get("redirect", [])
     )

@@ -28,6 +28,8 @@ def redirect(record: PhraseRecord, failure: Failure) -> str | None:
             continue
         if r.unless_statuses and status_in(failure.status, r.unless_statuses):
             continue
+        if r.at_recipient and not remote_in_recipient_domain(failure):
+            continue
         return r.cause
     return None
 
@@ -51,3 +53,10 @@ def reply_row(kb: Knowledge, failure: Failure) -> Row | None:
         if row is not None:
             return row
     return table.get(failure.reply_code)
+
+
+def remote_in_recipient_domain(failure: Failure) -> bool:
+    """The refusing host is named and lies in the recipient's domain (mx.example.org for a@example.org)."""
+    host = (failure.remote_mta or "").strip().lower().rstrip(".")
+    domain = failure.address.rpartition("@")[2].lower()
+    return bool(host and domain) and (host == domain or host.endswith("." + domain))

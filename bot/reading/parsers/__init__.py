@@ -28,6 +28,7 @@ ORDER: tuple[str, ...] = (
     "jpcarriers",  # docomo, au/ezweb/KDDI, SoftBank, biglobe and other Japanese ISPs
     "gateways",  # Trend Micro, McAfee, SurfControl, m-FILTER, ActiveHunter, Mimecast, amavis
     "postfix",
+    "mdaemon",  # before exim: both write X-Failed-Recipients
     "exim",
     "sendmail",
     "qmail",

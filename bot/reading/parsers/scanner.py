@@ -223,6 +223,16 @@ def _starts_new(line: str) -> bool:
     return bool(re.match(r"\A(?:[A-Z][\w-]{1,30}:\s|-{2,}|\*{2,}|={2,}|#{2,}|[45]\d\d[ -])", line))
 
 
+def _asks(lines: list[str]) -> bool:
+    """The text asks a question (a person's message, not a server's report)."""
+    return any("?" in line or "？" in line for line in lines)
+
+
+def _coded(line: str) -> bool:
+    """A line with a reply code, an enhanced status or a refusing server's own words."""
+    return bool(_REPLY_LINE.search(line) or _STATUS_ANY.search(line) or server_said(line))
+
+
 def parse(msg: Message) -> Bounce | None:
     """Failures found by addresses and error lines anywhere in the text."""
     lines = _body_lines(msg)
@@ -234,6 +244,11 @@ def parse(msg: Message) -> Bounce | None:
     if best == 2:
         # Plain addresses only count when they sit near an error line.
         found = [c for c in found if _near(evidence, c[1], 6)]
+    if found and _asks(lines) and not any(_coded(lines[i]) for i in evidence):
+        # A question that only mentions words of a failure ("前に「User unknown」で戻ってきたので、
+        # x@example.jp に送れるか見てもらえますか？") reports none: the words must be about the address.
+        on_evidence = set(evidence)
+        found = [c for c in found if c[1] in on_evidence]
     chosen = [c for c in found if c[2] == best] if best is not None and best < 2 else found
     failures: list[Failure] = []
     # The failure depends on the address and its line only: an address repeated on one line, or
