@@ -1,8 +1,10 @@
 """A fake Slack on loopback for tests and benchmarks: Web API, response_url, file host and Socket Mode.
 
     fake = FakeSlack()
-    await fake.start()                       # http://127.0.0.1:PORT; fake.api_url ends with /api/
+    await fake.start()                       # https://127.0.0.1:PORT/api/ (test CA) and ws:// for Socket Mode
     fake.fail("chat.postMessage", 429, retry_after=1)   # the next call is rate-limited
+    fake.drop("chat.postMessage", after=True)           # make the post, then drop the connection
+    fake.hang("users.info", 5)                          # answer after 5 s
     posts = await fake.wait_for("chat.postMessage")     # the recorded calls, once they arrived
     await fake.stop()
 
@@ -15,10 +17,12 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import ssl
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
+import testca
 from aiohttp import WSMsgType, web
 
 BOT_TOKEN = "xoxb-test-bot-token"
@@ -49,7 +53,12 @@ class FakeSlack:
         # this set, a null in event_payload is refused the way a strict Slack would.
         self.strict_metadata = False
         self.acks: list[dict[str, Any]] = []
+        self.replies_served = 0
         self._faults: dict[str, list[tuple[int, dict[str, str]]]] = {}
+        self._drops: dict[str, list[bool]] = {}  # method → [made before dropping?] per next call
+        self._hangs: dict[str, float] = {}
+        self.posts_made = 0  # chat.postMessage calls that made a post (what the user sees)
+        self.tls_port = 0
         self._ts = itertools.count(1)
         self._changed = asyncio.Condition()
         self._sockets: list[web.WebSocketResponse] = []
@@ -69,11 +78,14 @@ class FakeSlack:
                 web.get("/ws", self._socket),
             ]
         )
-        self._runner = web.AppRunner(app, access_log=None)
+        self._runner = web.AppRunner(app, access_log=None, handler_cancellation=True)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        tls = web.TCPSite(self._runner, "127.0.0.1", 0, ssl_context=testca.server_context())
+        await tls.start()
+        self.tls_port = tls._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         return self
 
     async def stop(self) -> None:
@@ -85,13 +97,28 @@ class FakeSlack:
 
     @property
     def base(self) -> str:
-        """http://127.0.0.1:PORT"""
+        """https://127.0.0.1:TLS_PORT, the address of the Web API, response_urls and files."""
+        return f"https://127.0.0.1:{self.tls_port}"
+
+    @property
+    def plain_base(self) -> str:
+        """http://127.0.0.1:PORT, the same server without TLS (Socket Mode's ws://, the benchmark)."""
         return f"http://127.0.0.1:{self.port}"
 
     @property
     def api_url(self) -> str:
         """The Web API base URL to give the app (SLACK_API_URL)."""
         return f"{self.base}/api/"
+
+    @property
+    def plain_api_url(self) -> str:
+        """The Web API without TLS, for an app in another process (which does not know the test CA)."""
+        return f"{self.plain_base}/api/"
+
+    @property
+    def client_ssl(self) -> ssl.SSLContext:
+        """The TLS context the app needs to trust this fake (its test CA)."""
+        return testca.client_context()
 
     def response_url(self, name: str) -> str:
         """A response_url that records what is posted to it under `name`."""
@@ -102,6 +129,14 @@ class FakeSlack:
         """Answer the next `times` calls of a method with an HTTP error (429 with Retry-After)."""
         headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
         self._faults.setdefault(method, []).extend([(status, headers)] * times)
+
+    def drop(self, method: str, *, after: bool, times: int = 1) -> None:
+        """Drop the connection on the next `times` calls: after doing what was asked, or before."""
+        self._drops.setdefault(method, []).extend([after] * times)
+
+    def hang(self, method: str, seconds: float) -> None:
+        """Answer every call of a method only after `seconds`."""
+        self._hangs[method] = seconds
 
     def add_thread(self, channel: str, messages: list[dict[str, Any]]) -> None:
         """A thread whose first message is the parent; conversations.replies serves it."""
@@ -138,6 +173,18 @@ class FakeSlack:
         wanted = APP_TOKEN if method == "apps.connections.open" else BOT_TOKEN
         if token != wanted:
             return web.json_response({"ok": False, "error": "invalid_auth"})
+        drops = self._drops.get(method)
+        if drops:
+            made = drops.pop(0)
+            if made:  # Slack did it; the reply is lost on the way back
+                await self._record(method, data)
+                getattr(self, "_" + method.replace(".", "_"))(data)
+            await self._record(method + ":dropped", data)
+            assert request.transport is not None
+            request.transport.abort()
+            raise ConnectionResetError("dropped by the fake")
+        if method in self._hangs:
+            await asyncio.sleep(self._hangs[method])
         await self._record(method, data)
         faults = self._faults.get(method)
         if faults:
@@ -161,7 +208,13 @@ class FakeSlack:
         if self.strict_metadata and metadata and None in metadata.get("event_payload", {}).values():
             return {"ok": False, "error": "invalid_metadata_format"}
         ts = f"{2000000000 + next(self._ts)}.000100"
-        return {"ok": True, "channel": data.get("channel"), "ts": ts, "message": {"ts": ts}}
+        self.posts_made += 1
+        posted = {"ts": ts, "user": BOT_USER, "bot_id": BOT_ID, "text": data.get("text", "")}
+        thread = data.get("thread_ts")
+        if thread:  # kept, so that a thread read back shows the post (as real Slack's would)
+            key = (data.get("channel", ""), thread)
+            self.threads.setdefault(key, [{"ts": thread, "user": "UX", "text": ""}]).append(posted)
+        return {"ok": True, "channel": data.get("channel"), "ts": ts, "message": posted}
 
     def _chat_update(self, data: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "channel": data.get("channel"), "ts": data.get("ts")}
@@ -173,20 +226,42 @@ class FakeSlack:
         return {"ok": True, "user": {"id": user, "locale": LOCALES[user]}}
 
     def _conversations_replies(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Slack's paging: the parent first on the first page only, replies oldest first, `limit` a page."""
         messages = self.threads.get((data.get("channel", ""), data.get("ts", "")))
         if messages is None:
             return {"ok": False, "error": "thread_not_found"}
+        self.replies_served += 1
         latest = float(data.get("latest") or "inf")
+        oldest = float(data.get("oldest") or 0)
         inclusive = str(data.get("inclusive")).lower() in ("1", "true")
-        kept = [m for m in messages if float(m["ts"]) < latest or (inclusive and float(m["ts"]) == latest)]
-        return {"ok": True, "messages": kept, "has_more": False}
+        parent, replies = messages[0], messages[1:]
+
+        def wanted(m: dict[str, Any]) -> bool:
+            ts = float(m["ts"])
+            return (oldest < ts < latest) or (inclusive and ts in (oldest, latest))
+
+        kept = [m for m in replies if wanted(m)]
+        start = int(data.get("cursor") or 0)
+        limit = min(int(data.get("limit") or 100), 1000)
+        page = kept[start : start + limit]
+        more = start + limit < len(kept)
+        answer: dict[str, Any] = {
+            "ok": True,
+            "messages": ([parent] if start == 0 else []) + page,
+            "has_more": more,
+        }
+        answer["response_metadata"] = {"next_cursor": str(start + limit) if more else ""}
+        return answer
 
     def _files_info(self, data: dict[str, Any]) -> dict[str, Any]:
         found = self.files.get(data.get("file", ""))
         return {"ok": True, "file": found[0]} if found else {"ok": False, "error": "file_not_found"}
 
     def _apps_connections_open(self, _: dict[str, Any]) -> dict[str, Any]:
-        return {"ok": True, "url": f"ws://127.0.0.1:{self.port}/ws"}
+        return {
+            "ok": True,
+            "url": f"ws://127.0.0.1:{self.port}/ws",
+        }  # Socket Mode has its own TLS-less URL here
 
     # ------------------------------------------------------------------ response_url and files
     async def _respond(self, request: web.Request) -> web.Response:

@@ -117,7 +117,7 @@ def test_start_with_a_refused_token_exits_2(mode: str, tokens: dict[str, str], n
 
     async def scenario() -> tuple[int | None, str]:
         fake = await FakeSlack().start()
-        env = {"PATH": os.environ.get("PATH", ""), "SLACK_API_URL": fake.api_url} | tokens
+        env = {"PATH": os.environ.get("PATH", ""), "SLACK_API_URL": fake.plain_api_url} | tokens
         try:
             proc = await asyncio.create_subprocess_exec(
                 sys.executable,
