@@ -2,7 +2,7 @@
 
 Identity decides, never the retry number: Slack retries exactly when it did not get our ack (the
 app was down, restarting, or slow), so a retry is often the only copy that ever arrives. An
-event is taken once per event_id, in every process sharing the store; a signed request is taken
+event is taken once per event_id, in every process sharing the store; a command or interaction
 once per signature (a replay inside the 5-minute window is acknowledged and dropped).
 """
 
@@ -45,13 +45,14 @@ async def skip_repeats(
     service: Service = context[SERVICE_KEY]
     if service.closing:  # shutting down: not acknowledged, so Slack delivers it again (elsewhere)
         return BoltResponse(status=503, body="")
-    signature = (request.headers.get("x-slack-signature") or [""])[0]
-    if signature and not await service.store.claim(f"signature:{signature}", SIGNATURE_TTL):
-        return BoltResponse(status=200, body="")
     event_id = body.get("event_id")
-    if event_id:
+    if event_id:  # an event's replay is caught by its id, for an hour, signed anew or not
         if not await service.claim(f"event:{event_id}"):
             return BoltResponse(status=200, body="")
         context[CLAIMS_KEY].append(f"event:{event_id}")
+    else:  # a command or an interaction has no id: its signature is its identity
+        signature = (request.headers.get("x-slack-signature") or [""])[0]
+        if signature and not await service.store.claim(f"signature:{signature}", SIGNATURE_TTL):
+            return BoltResponse(status=200, body="")
     await next()
     return None

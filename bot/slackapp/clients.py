@@ -35,7 +35,11 @@ POOL_SIZE = 100  # connections kept to Slack
 
 
 class CappedRateLimitRetry(AsyncRateLimitErrorRetryHandler):
-    """Retry a 429 after its Retry-After, but never wait longer than MAX_RETRY_AFTER."""
+    """Retry a 429 after its Retry-After, but never wait longer than `cap` seconds."""
+
+    def __init__(self, *, max_retry_count: int = 3, cap: float = MAX_RETRY_AFTER) -> None:
+        super().__init__(max_retry_count=max_retry_count)
+        self.cap = cap
 
     async def prepare_for_next_attempt_async(
         self,
@@ -52,7 +56,7 @@ class CappedRateLimitRetry(AsyncRateLimitErrorRetryHandler):
         raw = value[0] if isinstance(value, list) else value
         seconds = float(raw) if str(raw).strip().isdigit() else 1.0
         state.next_attempt_requested = True
-        await asyncio.sleep(min(max(seconds, 0.0), MAX_RETRY_AFTER))
+        await asyncio.sleep(min(max(seconds, 0.0), self.cap))
         state.increment_current_attempt()
 
 

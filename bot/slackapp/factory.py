@@ -64,6 +64,7 @@ def create_bot(
     store: Store | None = None,
     cpu: CpuPool | None = None,
     ssl_context: ssl.SSLContext | None = None,
+    late_after: float = 10.0,
 ) -> Bot:
     """The Bolt app with every listener, built inside the running event loop (its sessions live there)."""
     if checker is None:
@@ -77,6 +78,7 @@ def create_bot(
         clients=clients,
         identity=identity,
         cpu=cpu or shared_pool(),
+        late_after=late_after,
     )
 
     async def authorize(**_: object) -> AuthorizeResult:

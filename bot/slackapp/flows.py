@@ -18,7 +18,6 @@ from bot.slackapp.threads import thread_before
 from bot.vocab import Kind, Lang
 
 log = logging.getLogger("mxcheck.slack")
-LATE_AFTER = 10.0  # seconds after the request: an answer this late says so
 
 
 async def answer_message(svc: Service, event: dict[str, Any], *, received: float) -> None:
@@ -131,7 +130,7 @@ async def _answer(
     else:
         message = await svc.render(d, lang)
     seconds = time.monotonic() - received
-    if seconds >= LATE_AFTER:
+    if seconds >= svc.late_after:
         notes = [word("late", lang, seconds=int(seconds)), *notes]
     if notes:
         message["blocks"] = [*message["blocks"], _notes_block(notes)]

@@ -22,7 +22,7 @@ _TIMESTAMP = re.compile(r"\d{1,12}")
 log = logging.getLogger("mxcheck.slack")
 
 
-def web_application(bot: Bot) -> web.Application:
+def web_application(bot: Bot, *, body_timeout: float = BODY_TIMEOUT) -> web.Application:
     """The aiohttp application serving the Bolt app at /slack/events and GET /health."""
 
     async def events(request: web.Request) -> web.Response:
@@ -32,9 +32,9 @@ def web_application(bot: Bot) -> web.Application:
         if stamp is not None and not _TIMESTAMP.fullmatch(stamp.strip()):
             return web.Response(status=401, text="")  # unsigned, however it is malformed
         try:
-            await asyncio.wait_for(request.read(), BODY_TIMEOUT)
+            await asyncio.wait_for(request.read(), body_timeout)
         except TimeoutError:
-            log.info("request body not received within %.0f s: dropped", BODY_TIMEOUT)
+            log.info("request body not received within %.1f s: dropped", body_timeout)
             return web.Response(status=408, text="")
         except (ConnectionError, asyncio.IncompleteReadError) as e:
             log.info("request body aborted by the sender (%s)", type(e).__name__)

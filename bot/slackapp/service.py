@@ -56,6 +56,7 @@ class Service:
         clients: Clients,
         identity: Identity | None,
         cpu: CpuPool,
+        late_after: float = 10.0,
     ) -> None:
         self.settings = settings
         self.checker = checker
@@ -64,6 +65,7 @@ class Service:
         self.poster = Poster(clients, identity or Identity())
         self.identity = identity
         self.cpu = cpu
+        self.late_after = late_after  # seconds after the request: an answer this late says so
         self.closing = False  # set at shutdown: no new request is taken
         self._dns_slots = asyncio.Semaphore(MAX_CONCURRENT)
         self._cpu_slots = asyncio.Semaphore(cpu.bound)

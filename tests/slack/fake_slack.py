@@ -54,6 +54,7 @@ class FakeSlack:
         self.strict_metadata = False
         self.acks: list[dict[str, Any]] = []
         self.replies_served = 0
+        self.redirects: dict[str, str] = {}
         self._faults: dict[str, list[tuple[int, dict[str, str]]]] = {}
         self._drops: dict[str, list[bool]] = {}  # method → [made before dropping?] per next call
         self._hangs: dict[str, float] = {}
@@ -125,9 +126,19 @@ class FakeSlack:
         return f"{self.base}/respond/{name}"
 
     # ------------------------------------------------------------------ set-up helpers
-    def fail(self, method: str, status: int, *, retry_after: int | None = None, times: int = 1) -> None:
-        """Answer the next `times` calls of a method with an HTTP error (429 with Retry-After)."""
+    def fail(
+        self,
+        method: str,
+        status: int,
+        *,
+        retry_after: int | None = None,
+        times: int = 1,
+        error: str | None = None,
+    ) -> None:
+        """Answer the next `times` calls of a method with an error: HTTP `status` (429 with Retry-After), Slack's `error`."""
         headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
+        if error:
+            headers["X-Fake-Error"] = error
         self._faults.setdefault(method, []).extend([(status, headers)] * times)
 
     def drop(self, method: str, *, after: bool, times: int = 1) -> None:
@@ -148,6 +159,10 @@ class FakeSlack:
         meta |= info
         self.files[file_id] = (meta, data)
         return {"id": file_id, "name": name}
+
+    def redirect_file(self, file_id: str, location: str) -> None:
+        """Make /files/ID answer 302 to `location` (a CDN hop, or somewhere the token must not go)."""
+        self.redirects[file_id] = location
 
     # ------------------------------------------------------------------ assertions
     def of(self, method: str) -> list[Call]:
@@ -189,7 +204,9 @@ class FakeSlack:
         faults = self._faults.get(method)
         if faults:
             status, headers = faults.pop(0)
-            error = "ratelimited" if status == 429 else "internal_error"
+            headers = dict(headers)  # the same dict stands for each of `times` faults
+            error = headers.pop("X-Fake-Error", None)
+            error = error or ("ratelimited" if status == 429 else "internal_error")
             return web.json_response({"ok": False, "error": error}, status=status, headers=headers)
         handler = getattr(self, "_" + method.replace(".", "_"), None)
         if handler is None:
@@ -274,9 +291,11 @@ class FakeSlack:
         found = self.files.get(request.match_info["file_id"])
         if request.headers.get("Authorization") != f"Bearer {BOT_TOKEN}":
             return web.Response(status=403)
+        await self._record("file", {"id": request.match_info["file_id"]})
+        if request.match_info["file_id"] in self.redirects:
+            raise web.HTTPFound(self.redirects[request.match_info["file_id"]])
         if found is None:
             return web.Response(status=404)
-        await self._record("file", {"id": request.match_info["file_id"]})
         return web.Response(body=found[1], content_type="application/octet-stream")
 
     # ------------------------------------------------------------------ Socket Mode

@@ -25,7 +25,7 @@ from fake_slack import APP_TOKEN, BOT_TOKEN, FakeSlack
 from bot.dnscheck.checks import DomainChecker
 from bot.dnscheck.resolver import Resolver
 from bot.slackapp.factory import Bot, check_tokens, create_bot
-from bot.slackapp.server import EVENTS_PATH, web_application
+from bot.slackapp.server import BODY_TIMEOUT, EVENTS_PATH, web_application
 from bot.slackapp.settings import Settings
 from bot.slackapp.socket_mode import socket_handler
 from bot.vocab import Lang
@@ -174,13 +174,13 @@ def checker_for(dns: tuple[str, int], *, timeout: float = 0.4, deadline: float =
 
 @asynccontextmanager
 async def running_app(
-    dns: tuple[str, int], *, fake: FakeSlack | None = None, **options: Any
+    dns: tuple[str, int], *, fake: FakeSlack | None = None, body_timeout: float = BODY_TIMEOUT, **options: Any
 ) -> AsyncIterator[Harness]:
     """The fake Slack (a new one unless given) and the app's aiohttp server, on ephemeral loopback ports."""
     own = fake is None
     fake = fake or await FakeSlack().start()
     bot = await start_bot(fake, dns, **options)
-    runner = web.AppRunner(web_application(bot), access_log=None)
+    runner = web.AppRunner(web_application(bot, body_timeout=body_timeout), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
