@@ -29,7 +29,10 @@ MAX_CANDIDATES = 50  # thread messages looked at, newest first
 def read_best(candidates: Sequence[bytes | str]) -> Reading | None:
     """Each candidate read once, newest first: the first bounce, else the newest other answer (a domain)."""
     fallback = None
-    for candidate in reversed([c for c in candidates if c and c.strip()][-MAX_CANDIDATES:]):
+    texts = [c for c in candidates if c and c.strip()]
+    if len(texts) > MAX_CANDIDATES:  # the oldest (a thread's parent, often the bounce) and the newest
+        texts = texts[:1] + texts[-(MAX_CANDIDATES - 1) :]
+    for candidate in reversed(texts):
         reading = read_text(candidate, source="slack")
         if reading.pure.kind is Kind.BOUNCE:
             return reading

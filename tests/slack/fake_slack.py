@@ -24,12 +24,12 @@ from typing import Any
 
 import testca
 from aiohttp import WSMsgType, web
+from fake_api import BOT_ID, BOT_USER, LOCALES, ApiMethods
+
+__all__ = ["APP_TOKEN", "BOT_ID", "BOT_TOKEN", "BOT_USER", "LOCALES", "Call", "FakeSlack"]
 
 BOT_TOKEN = "xoxb-test-bot-token"
 APP_TOKEN = "xapp-test-app-token"
-BOT_USER = "UBOT"
-BOT_ID = "BBOT"
-LOCALES = {"UJA": "ja-JP", "UEN": "en-US", "UFR": "fr-FR"}
 
 
 @dataclass
@@ -41,7 +41,7 @@ class Call:
     at: float = field(default_factory=time.monotonic)
 
 
-class FakeSlack:
+class FakeSlack(ApiMethods):
     """The fake Slack server; every response is a plain dict the tests can also inspect."""
 
     def __init__(self) -> None:
@@ -146,7 +146,7 @@ class FakeSlack:
         self._drops.setdefault(method, []).extend([after] * times)
 
     def hang(self, method: str, seconds: float) -> None:
-        """Answer every call of a method only after `seconds`."""
+        """Answer every call of a method only after `seconds` (0: at once again)."""
         self._hangs[method] = seconds
 
     def add_thread(self, channel: str, messages: list[dict[str, Any]]) -> None:
@@ -198,7 +198,7 @@ class FakeSlack:
             assert request.transport is not None
             request.transport.abort()
             raise ConnectionResetError("dropped by the fake")
-        if method in self._hangs:
+        if self._hangs.get(method):
             await asyncio.sleep(self._hangs[method])
         await self._record(method, data)
         faults = self._faults.get(method)
@@ -212,73 +212,6 @@ class FakeSlack:
         if handler is None:
             return web.json_response({"ok": False, "error": "unknown_method"})
         return web.json_response(handler(data))
-
-    def _auth_test(self, _: dict[str, Any]) -> dict[str, Any]:
-        return {"ok": True, "user_id": BOT_USER, "bot_id": BOT_ID, "team_id": "T1", "user": "mxcheck"}
-
-    def _chat_postMessage(self, data: dict[str, Any]) -> dict[str, Any]:
-        if data.get("channel") in self.not_in_channel:
-            return {"ok": False, "error": "not_in_channel"}
-        metadata = data.get("metadata")
-        if isinstance(metadata, str):
-            metadata = json.loads(metadata)
-        if self.strict_metadata and metadata and None in metadata.get("event_payload", {}).values():
-            return {"ok": False, "error": "invalid_metadata_format"}
-        ts = f"{2000000000 + next(self._ts)}.000100"
-        self.posts_made += 1
-        posted = {"ts": ts, "user": BOT_USER, "bot_id": BOT_ID, "text": data.get("text", "")}
-        thread = data.get("thread_ts")
-        if thread:  # kept, so that a thread read back shows the post (as real Slack's would)
-            key = (data.get("channel", ""), thread)
-            self.threads.setdefault(key, [{"ts": thread, "user": "UX", "text": ""}]).append(posted)
-        return {"ok": True, "channel": data.get("channel"), "ts": ts, "message": posted}
-
-    def _chat_update(self, data: dict[str, Any]) -> dict[str, Any]:
-        return {"ok": True, "channel": data.get("channel"), "ts": data.get("ts")}
-
-    def _users_info(self, data: dict[str, Any]) -> dict[str, Any]:
-        user = data.get("user", "")
-        if user not in LOCALES:
-            return {"ok": False, "error": "user_not_found"}
-        return {"ok": True, "user": {"id": user, "locale": LOCALES[user]}}
-
-    def _conversations_replies(self, data: dict[str, Any]) -> dict[str, Any]:
-        """Slack's paging: the parent first on the first page only, replies oldest first, `limit` a page."""
-        messages = self.threads.get((data.get("channel", ""), data.get("ts", "")))
-        if messages is None:
-            return {"ok": False, "error": "thread_not_found"}
-        self.replies_served += 1
-        latest = float(data.get("latest") or "inf")
-        oldest = float(data.get("oldest") or 0)
-        inclusive = str(data.get("inclusive")).lower() in ("1", "true")
-        parent, replies = messages[0], messages[1:]
-
-        def wanted(m: dict[str, Any]) -> bool:
-            ts = float(m["ts"])
-            return (oldest < ts < latest) or (inclusive and ts in (oldest, latest))
-
-        kept = [m for m in replies if wanted(m)]
-        start = int(data.get("cursor") or 0)
-        limit = min(int(data.get("limit") or 100), 1000)
-        page = kept[start : start + limit]
-        more = start + limit < len(kept)
-        answer: dict[str, Any] = {
-            "ok": True,
-            "messages": ([parent] if start == 0 else []) + page,
-            "has_more": more,
-        }
-        answer["response_metadata"] = {"next_cursor": str(start + limit) if more else ""}
-        return answer
-
-    def _files_info(self, data: dict[str, Any]) -> dict[str, Any]:
-        found = self.files.get(data.get("file", ""))
-        return {"ok": True, "file": found[0]} if found else {"ok": False, "error": "file_not_found"}
-
-    def _apps_connections_open(self, _: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "ok": True,
-            "url": f"ws://127.0.0.1:{self.port}/ws",
-        }  # Socket Mode has its own TLS-less URL here
 
     # ------------------------------------------------------------------ response_url and files
     async def _respond(self, request: web.Request) -> web.Response:

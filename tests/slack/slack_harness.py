@@ -156,15 +156,21 @@ def settings_for(
     )
 
 
-async def start_bot(fake: FakeSlack, dns: tuple[str, int], **options: Any) -> Bot:
+async def start_bot(
+    fake: FakeSlack,
+    dns: tuple[str, int],
+    *,
+    lang: Lang | None = None,
+    redis_url: str | None = None,
+    deadline: float = 1.0,
+    **options: Any,
+) -> Bot:
     """The app as `python -m bot.app` builds it: auth.test at start, then the Bolt app on the fake."""
-    deadline = options.pop("deadline", 1.0)
-    settings = settings_for(fake, dns, **options)
+    settings = settings_for(fake, dns, lang=lang, redis_url=redis_url)
     refused, identity = await check_tokens(settings, "web", ssl_context=fake.client_ssl)
     assert refused is None
-    return create_bot(
-        settings, checker=checker_for(dns, deadline=deadline), identity=identity, ssl_context=fake.client_ssl
-    )
+    checker = checker_for(dns, deadline=deadline)
+    return create_bot(settings, checker=checker, identity=identity, ssl_context=fake.client_ssl, **options)
 
 
 def checker_for(dns: tuple[str, int], *, timeout: float = 0.4, deadline: float = 1.0) -> DomainChecker:

@@ -251,23 +251,6 @@ def test_dns_that_never_answers_still_gets_an_answer(dns_server: DnsServer) -> N
 
 
 @pytest.mark.parametrize("lang", list(Lang))
-def test_failing_thread_read_analyses_the_mention_itself(dns_server: DnsServer, lang: Lang) -> None:
-    """When the thread cannot be read (500s past the retries), the mention's own text is answered, with a note."""
-
-    async def scenario() -> None:
-        async with running_app(dns_server.address) as h:
-            h.fake.fail("conversations.replies", 500, times=5)
-            text = f"<@{BOT_USER}> " + as_slack(BOUNCE)
-            await h.event(mention(text, ts="950.000200", thread_ts="950.000100", user=USERS[lang]))
-            post = (await h.fake.wait_for("chat.postMessage", timeout=15))[0].data
-            assert post["metadata"]["event_payload"]["kind"] == "bounce"
-            assert post["thread_ts"] == "950.000100"
-            assert word("thread-unread", lang) in json.dumps(post["blocks"], ensure_ascii=False)
-
-    asyncio.run(scenario())
-
-
-@pytest.mark.parametrize("lang", list(Lang))
 def test_failure_ends_in_an_apology_in_the_thread(dns_server: DnsServer, lang: Lang) -> None:
     """When Slack refuses the answer itself, the user gets a short apology in the thread, not silence."""
 

@@ -10,7 +10,7 @@ import pytest
 from dnsserver import DnsServer
 from fake_slack import APP_TOKEN, BOT_USER, FakeSlack
 from redis_server import RedisServer
-from slack_harness import BOUNCE, Harness, as_slack, event_callback, mention, running_app, start_bot
+from slack_harness import BOUNCE, CHANNEL, Harness, as_slack, event_callback, mention, running_app, start_bot
 from slack_procs import start_web
 from test_slack_socket import _envelope
 
@@ -61,18 +61,21 @@ def test_work_past_the_drain_is_logged_by_id_and_left_to_the_retry(
     """An answer that cannot finish in time is cancelled, logged by event id only, and its claim released: the restarted app answers Slack's retry."""
 
     async def scenario() -> None:
-        dns_server.fault("timeout")
         fake = await FakeSlack().start()
-        text = f"<@{BOT_USER}> mail to nosuchuser@healthy.test fails"
-        async with running_app(dns_server.address, fake=fake, redis_url=redis_server.url, deadline=5.0) as h:
-            await h.event(mention(text, ts="1600.000100"), event_id="EvSlow")
+        fake.add_thread(
+            CHANNEL, [{"ts": "1600.000100", "user": "UX", "text": "mail to nosuchuser@healthy.test fails"}]
+        )
+        fake.hang("conversations.replies", 4)  # the answer is still reading the thread at shutdown
+        event = mention(f"<@{BOT_USER}> why?", ts="1600.000200", thread_ts="1600.000100")
+        async with running_app(dns_server.address, fake=fake, redis_url=redis_server.url) as h:
+            await h.event(event, event_id="EvSlow")
             await asyncio.sleep(0.3)
             assert h.bot is not None
             abandoned = await h.bot.service.drain(0.2)
             assert abandoned == ["event:EvSlow"]
-        dns_server.clear_faults()
+        fake.hang("conversations.replies", 0)
         async with running_app(dns_server.address, fake=fake, redis_url=redis_server.url) as h:
-            await h.event(mention(text, ts="1600.000100"), event_id="EvSlow", retry=1)
+            await h.event(event, event_id="EvSlow", retry=1)
             post = (await h.fake.wait_for("chat.postMessage"))[0].data
             assert post["thread_ts"] == "1600.000100" and fake.posts_made == 1
         await fake.stop()
