@@ -46,6 +46,17 @@ def render(d: Diagnosis, lang: Lang) -> dict[str, Any]:
     return render_message(d, lang)
 
 
+WORKER_NICENESS = 10  # workers yield the CPU to the loop's process: acks first, parsing after
+
+
+def _lower_priority() -> None:
+    """Worker start: a lower scheduling priority than the process that acks."""
+    try:
+        os.nice(WORKER_NICENESS)
+    except OSError:  # not allowed here: the workers run at the same priority
+        pass
+
+
 def warm() -> int:
     """Load the knowledge tables in a worker before the first real text (returns the pid)."""
     knowledge()
@@ -88,7 +99,8 @@ class CpuPool:
             return await loop.run_in_executor(self._pool(), fn, *args)
 
     async def warm(self) -> None:
-        """Start every worker and load the knowledge in each, before the first request."""
+        """Start every worker and load the knowledge in each (and here, for DNS rules and words) before the first request."""
+        warm()
         await asyncio.gather(*(self.run(warm) for _ in range(max(self.workers, 1))))
 
     def close(self) -> None:

@@ -33,6 +33,7 @@ from handlers import register
 PROG = "mxcheck-slack"
 USAGE = f"usage: {PROG} web|socket   (or: python -m bot.app web|socket)"
 DNS_TIMEOUT = 2.0  # per query
+SWITCH_INTERVAL = 0.0005  # seconds
 DNS_DEADLINE = 3.0  # for all of one answer's lookups: the user is waiting in Slack
 TOKEN_REFUSED = frozenset(
     {
@@ -144,12 +145,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 async def _serve(settings: Settings, mode: str) -> int:
+    # The loop shares the interpreter lock with the CPU pool's result thread: every socket write
+    # gives the lock away, and getting it back waits up to this interval. 5 ms (the default)
+    # times a few writes per request is most of an ack under load.
+    sys.setswitchinterval(SWITCH_INTERVAL)
     refused, identity = await check_tokens(settings, mode)
     if refused:
         print(f"{PROG}: cannot start: {refused} (see the README's Slack app section)", file=sys.stderr)
         return 2
     bot = create_bot(settings, identity=identity)
     await bot.service.cpu.warm()
+    await bot.service.store.warm()
     if mode == "web":
         from bot.slackapp.server import serve_web
 

@@ -16,6 +16,7 @@ EVENTS_PATH = "/slack/events"  # events, the slash command and interactivity all
 HEALTH_PATH = "/health"
 MAX_BODY = 2 * 1024 * 1024  # a 40,000-character message with entities stays far below this
 BODY_TIMEOUT = 10.0  # seconds to receive a body: Slack sends it at once; a trickle is not Slack
+BACKLOG = 1024  # connections waiting to be accepted: a burst of 500 must not overflow it
 DRAIN_SECONDS = 25.0  # at shutdown, for running answers (platforms allow about 30 s after SIGTERM)
 _TIMESTAMP = re.compile(r"\d{1,12}")
 
@@ -55,7 +56,7 @@ async def serve_web(
     """Serve until SIGTERM/SIGINT (or `stop`), then stop gracefully; the labels of abandoned work."""
     runner = web.AppRunner(web_application(bot), access_log=None, handle_signals=False)
     await runner.setup()
-    site = web.TCPSite(runner, host, port)
+    site = web.TCPSite(runner, host, port, backlog=BACKLOG)
     await site.start()
     log.info("serving POST %s and GET %s on %s:%d", EVENTS_PATH, HEALTH_PATH, host, port)
     stop = stop or _on_signals()

@@ -8,7 +8,9 @@ again (no double answer within a process), and nothing is dropped for want of Re
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import secrets
 import time
 from typing import Protocol
 
@@ -17,7 +19,8 @@ from cachetools import TTLCache
 log = logging.getLogger("mxcheck.slack")
 
 RETRY_REDIS_AFTER = 5.0  # seconds of in-process keys before Redis is asked again
-REDIS_TIMEOUT = 0.5  # per command: a hanging Redis must not hold an ack
+REDIS_TIMEOUT = 1.0  # per command: a hanging Redis must not hold an ack past Slack's 3 s
+POOL = 32  # connections to Redis; a burst waits for one rather than opening hundreds
 _PREFIX = "mxcheck:"
 
 
@@ -42,6 +45,10 @@ class Store(Protocol):
 
     async def close(self) -> None:
         """Let go of connections."""
+        ...
+
+    async def warm(self) -> None:
+        """Open connections before the first request."""
         ...
 
 
@@ -88,6 +95,9 @@ class MemoryStore:
     async def close(self) -> None:
         """Nothing to close."""
 
+    async def warm(self) -> None:
+        """Nothing to open."""
+
 
 class RedisStore:
     """Redis first (SET NX EX), this process's own keys kept alongside for when Redis is lost."""
@@ -96,12 +106,16 @@ class RedisStore:
         import redis.asyncio as redis  # only loaded when REDIS_URL is set
 
         self._errors = (redis.RedisError, OSError, TimeoutError)
-        self._redis = redis.Redis.from_url(
+        self._timeouts = (redis.TimeoutError, TimeoutError)
+        pool = redis.BlockingConnectionPool.from_url(
             url,
+            max_connections=POOL,
+            timeout=REDIS_TIMEOUT,  # waiting for a free connection
             socket_timeout=REDIS_TIMEOUT,
             socket_connect_timeout=REDIS_TIMEOUT,
             decode_responses=True,
         )
+        self._redis = redis.Redis(connection_pool=pool)
         self.local = MemoryStore()
         self._down_until = 0.0  # monotonic time before which Redis is not asked
         self.degraded = False
@@ -130,14 +144,27 @@ class RedisStore:
         if not self._usable():
             return True
         try:
-            won = await self._redis.set(_PREFIX + key, "1", nx=True, px=max(1, int(ttl * 1000)))
+            won = await self._set_once(_PREFIX + key, ttl)
         except self._errors as e:
             self._lost(e)
             return True
         self._back()
         if not won:
             await self.local.release(key)  # another process has it: this one must not keep a claim
-        return bool(won)
+        return won
+
+    async def _set_once(self, name: str, ttl: float) -> bool:
+        """SET NX with a value of our own; after a timeout the value says whether it was ours."""
+        token = secrets.token_hex(8)
+        px = max(1, int(ttl * 1000))
+        try:
+            return bool(await self._redis.set(name, token, nx=True, px=px))
+        except self._timeouts:
+            pass  # the SET may or may not have been applied: look, rather than guess
+        found = await self._redis.get(name)
+        if found is None:
+            return bool(await self._redis.set(name, token, nx=True, px=px))
+        return found == token
 
     async def release(self, key: str) -> None:
         """Forget a claim here and in Redis."""
@@ -174,6 +201,13 @@ class RedisStore:
     async def close(self) -> None:
         """Close the connection pool."""
         await self._redis.aclose()
+
+    async def warm(self) -> None:
+        """Open a few pooled connections (a Redis that is down only warns, as on any call)."""
+        try:
+            await asyncio.gather(*(self._redis.ping() for _ in range(8)))
+        except self._errors as e:
+            self._lost(e)
 
 
 def open_store(redis_url: str | None) -> Store:

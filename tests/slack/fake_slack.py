@@ -44,7 +44,8 @@ class Call:
 class FakeSlack(ApiMethods):
     """The fake Slack server; every response is a plain dict the tests can also inspect."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, tls: bool = True) -> None:
+        self.tls = tls  # False for an app in another process, which does not know the test CA
         self.calls: list[Call] = []
         self.threads: dict[tuple[str, str], list[dict[str, Any]]] = {}  # (channel, thread_ts) → messages
         self.files: dict[str, tuple[dict[str, Any], bytes]] = {}
@@ -77,6 +78,7 @@ class FakeSlack(ApiMethods):
                 web.post("/respond/{name}", self._respond),
                 web.get("/files/{file_id}", self._file),
                 web.get("/ws", self._socket),
+                web.get("/_calls", self._calls),
             ]
         )
         self._runner = web.AppRunner(app, access_log=None, handler_cancellation=True)
@@ -98,8 +100,8 @@ class FakeSlack(ApiMethods):
 
     @property
     def base(self) -> str:
-        """https://127.0.0.1:TLS_PORT, the address of the Web API, response_urls and files."""
-        return f"https://127.0.0.1:{self.tls_port}"
+        """https://127.0.0.1:TLS_PORT, the address of the Web API, response_urls and files (http:// without TLS)."""
+        return f"https://127.0.0.1:{self.tls_port}" if self.tls else self.plain_base
 
     @property
     def plain_base(self) -> str:
@@ -219,6 +221,13 @@ class FakeSlack(ApiMethods):
         data["_name"] = request.match_info["name"]
         await self._record("response_url", data)
         return web.Response(text="ok")
+
+    async def _calls(self, request: web.Request) -> web.Response:
+        """Every recorded call of `?method=` as JSON (a load generator in another process counts them)."""
+        method = request.query.get("method", "")
+        keep = ("thread_ts", "_name", "channel")
+        rows = [{"at": c.at, **{k: c.data[k] for k in keep if k in c.data}} for c in self.of(method)]
+        return web.json_response({"calls": rows, "posts_made": self.posts_made})
 
     async def _file(self, request: web.Request) -> web.Response:
         found = self.files.get(request.match_info["file_id"])

@@ -91,7 +91,7 @@ def test_two_processes_with_redis_answer_once_across_a_restart(
     async def scenario() -> None:
         from fake_slack import FakeSlack
 
-        fake = await FakeSlack().start()
+        fake = await FakeSlack(tls=False).start()
         a = await start_web(fake, dns_server.address, redis_url=redis_server.url)
         b = await start_web(fake, dns_server.address, redis_url=redis_server.url)
         try:

@@ -22,7 +22,7 @@ def test_sigterm_mid_analysis_still_posts(dns_server: DnsServer) -> None:
 
     async def scenario() -> None:
         dns_server.fault("delay", seconds=1.2)
-        fake = await FakeSlack().start()
+        fake = await FakeSlack(tls=False).start()
         app = await start_web(fake, dns_server.address)
         try:
             async with aiohttp.ClientSession() as session:
