@@ -37,6 +37,17 @@ def test_settings_read_every_variable() -> None:
     assert s.port == 8080
 
 
+def test_settings_redis_url() -> None:
+    """REDIS_URL is read as given; anything but redis://, rediss:// or unix:// is refused by name."""
+    assert (
+        Settings.from_env(FULL | {"REDIS_URL": "redis://127.0.0.1:6379/0"}).redis_url
+        == "redis://127.0.0.1:6379/0"
+    )
+    assert Settings.from_env(FULL).redis_url is None
+    with pytest.raises(SettingsError, match="REDIS_URL"):
+        Settings.from_env(FULL | {"REDIS_URL": "http://127.0.0.1:6379"})
+
+
 def test_settings_defaults() -> None:
     """Without the optional variables: Slack's API, the system resolver, English, port 3000."""
     s = Settings.from_env(FULL, mode="socket")
