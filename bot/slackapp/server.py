@@ -9,6 +9,8 @@ import signal
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_sdk.signature import SignatureVerifier
 
 from bot.slackapp.factory import Bot
 
@@ -40,7 +42,17 @@ def web_application(bot: Bot, *, body_timeout: float = BODY_TIMEOUT) -> web.Appl
         except (ConnectionError, asyncio.IncompleteReadError) as e:
             log.info("request body aborted by the sender (%s)", type(e).__name__)
             return web.Response(status=400, text="")
-        return await to_aiohttp_response(await bot.app.async_dispatch(await to_bolt_request(request)))
+        bolt_request = await to_bolt_request(request)
+        if _is_event(request, bolt_request.body) and verifier.is_valid_request(
+            bolt_request.raw_body, request.headers
+        ):
+            # An event's ack is always an empty 200: sent at once, before Bolt's middleware and
+            # listeners run (they still check the signature and take the event once, after it).
+            bot.service.spawn(_dispatch(bot, bolt_request), _dispatch_failed, label=_label(bolt_request.body))
+            return web.Response(status=200, text="")
+        return await to_aiohttp_response(await bot.app.async_dispatch(bolt_request))
+
+    verifier = SignatureVerifier(bot.service.settings.signing_secret)
 
     async def health(_: web.Request) -> web.Response:
         return web.json_response({"ok": True})
@@ -48,6 +60,26 @@ def web_application(bot: Bot, *, body_timeout: float = BODY_TIMEOUT) -> web.Appl
     web_app = web.Application(client_max_size=MAX_BODY)
     web_app.add_routes([web.post(EVENTS_PATH, events), web.get(HEALTH_PATH, health)])
     return web_app
+
+
+def _is_event(request: web.Request, body: dict) -> bool:
+    """An Events API callback (not the url_verification challenge, whose ack carries an answer)."""
+    return request.content_type == "application/json" and body.get("type") == "event_callback"
+
+
+def _label(body: dict) -> str:
+    return f"event:{body.get('event_id') or ''}"
+
+
+async def _dispatch(bot: Bot, bolt_request: AsyncBoltRequest) -> None:
+    """Bolt's middleware and listeners for an event already acknowledged."""
+    response = await bot.app.async_dispatch(bolt_request)
+    if response.status >= 500:
+        log.warning("an acknowledged event failed in the app (HTTP %s)", response.status)
+
+
+async def _dispatch_failed(error: Exception) -> None:
+    log.error("an acknowledged event failed: %s", type(error).__name__)
 
 
 async def serve_web(

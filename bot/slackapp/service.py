@@ -100,11 +100,13 @@ class Service:
 
     async def drain(self, timeout: float) -> list[str]:
         """Let running work finish for up to `timeout` s; the labels of what was abandoned."""
-        pending = list(self._tasks)
-        if pending:
-            log.info("shutting down: waiting up to %.0f s for %d answer(s)", timeout, len(pending))
-            await asyncio.wait(pending, timeout=timeout)
-        abandoned = [(t, self._tasks[t]) for t in pending if not t.done() and t in self._tasks]
+        deadline = time.monotonic() + timeout
+        if self._tasks:
+            log.info("shutting down: waiting up to %.0f s for %d answer(s)", timeout, len(self._tasks))
+        # Work may start more work (an event acknowledged early starts its answer): wait for all.
+        while self._tasks and time.monotonic() < deadline:
+            await asyncio.wait(list(self._tasks), timeout=max(deadline - time.monotonic(), 0))
+        abandoned = [(t, j) for t, j in list(self._tasks.items()) if not t.done()]
         for task, job in abandoned:
             task.cancel()
             for key in job.claims:  # not answered: Slack's retry (to any process) may answer it
