@@ -155,7 +155,11 @@ class Poster:
             raise ValueError("no response_url to answer through")
         body = {k: v for k, v in without_bidi(message).items() if k != "metadata"}
         body |= {"response_type": "ephemeral", "replace_original": replace}
-        resp = await self.clients.webhook(target.response_url).send_dict(body)
+        try:
+            resp = await self.clients.webhook(target.response_url).send_dict(body)
+        except _UNSURE as e:  # it may have arrived; a response_url cannot be read back, so never twice
+            log.warning("a response_url reply was lost (%s): not sent again", type(e).__name__)
+            return
         if resp.status_code != 200:
             raise RuntimeError(f"response_url answered HTTP {resp.status_code}")
 

@@ -55,6 +55,7 @@ class FakeSlack(ApiMethods):
         self.strict_metadata = False
         self.acks: list[dict[str, Any]] = []
         self.replies_served = 0
+        self.client_ports: set[int] = set()  # the app's side of every connection that called us
         self.redirects: dict[str, str] = {}
         self._faults: dict[str, list[tuple[int, dict[str, str]]]] = {}
         self._drops: dict[str, list[bool]] = {}  # method → [made before dropping?] per next call
@@ -177,7 +178,9 @@ class FakeSlack(ApiMethods):
             await asyncio.wait_for(self._changed.wait_for(lambda: len(self.of(method)) >= count), timeout)
         return self.of(method)
 
-    async def _record(self, method: str, data: dict[str, Any]) -> None:
+    async def _record(self, method: str, data: dict[str, Any], request: web.Request | None = None) -> None:
+        if request is not None and request.transport is not None:
+            self.client_ports.add(request.transport.get_extra_info("peername")[1])  # one per connection
         async with self._changed:
             self.calls.append(Call(method, data))
             self._changed.notify_all()
@@ -202,7 +205,7 @@ class FakeSlack(ApiMethods):
             raise ConnectionResetError("dropped by the fake")
         if self._hangs.get(method):
             await asyncio.sleep(self._hangs[method])
-        await self._record(method, data)
+        await self._record(method, data, request)
         faults = self._faults.get(method)
         if faults:
             status, headers = faults.pop(0)
@@ -219,7 +222,7 @@ class FakeSlack(ApiMethods):
     async def _respond(self, request: web.Request) -> web.Response:
         data = await request.json()
         data["_name"] = request.match_info["name"]
-        await self._record("response_url", data)
+        await self._record("response_url", data, request)
         return web.Response(text="ok")
 
     async def _calls(self, request: web.Request) -> web.Response:

@@ -37,6 +37,23 @@ def test_start_up_auth_test_is_the_only_one(dns_server: DnsServer) -> None:
     asyncio.run(scenario())
 
 
+def test_answers_share_pooled_connections(dns_server: DnsServer) -> None:
+    """Ten answers (chat.postMessage and response_url posts) travel over a few kept-alive connections, not one each."""
+
+    async def scenario() -> None:
+        async with running_app(dns_server.address) as h:
+            for i in range(5):
+                await h.command("healthy.test", name=f"pool{i}")
+                await h.event(
+                    mention(f"<@{BOT_USER}> healthy.test", ts=f"1910.00010{i}"), event_id=f"EvPool{i}"
+                )
+                await h.fake.wait_for("chat.postMessage", i + 1)
+                await h.fake.wait_for("response_url", i + 1)
+            assert len(h.fake.calls) >= 11 and len(h.fake.client_ports) <= 4  # auth.test at start: its own
+
+    asyncio.run(scenario())
+
+
 @pytest.mark.parametrize("where", ["parent", "newest"])
 def test_long_thread_reads_the_parent_and_the_newest_replies(dns_server: DnsServer, where: str) -> None:
     """In a thread of 1,500 replies the bounce in the parent, or a newer one in the last reply, is found in a few bounded reads."""
