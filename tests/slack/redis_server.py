@@ -43,6 +43,7 @@ class RedisServer:
         """Start on the port and wait until it answers PING."""
         args = [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.dir)]
         args += ["--save", "", "--appendonly", "no", "--daemonize", "no", "--protected-mode", "no"]
+        args += ["--enable-debug-command", "local"]  # DEBUG SLEEP: a Redis that hangs for a while
         self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
@@ -63,6 +64,12 @@ class RedisServer:
             self.proc.terminate()
             self.proc.wait(10)
         self.proc = None
+
+    def send(self, command: bytes) -> socket.socket:
+        """Send one raw command on a connection of its own (left open: DEBUG SLEEP blocks it)."""
+        s = socket.create_connection(("127.0.0.1", self.port), timeout=5)
+        s.sendall(command)
+        return s
 
     def flush(self) -> None:
         """Forget every key (between tests)."""
