@@ -22,6 +22,6 @@ async def on_command(
     if is_help(unformat(command.get("text") or "")):
         await ack()  # the usage follows in the user's language once users.info has answered
     else:
-        lang = await service.cached_language(command.get("user_id"))
+        lang = service.cached_language(command.get("user_id"))
         await ack(response_type="ephemeral", **render_words("checking", lang))
     after_ack(context, body, answer_command(service, command, received=context[RECEIVED_KEY]))

@@ -10,7 +10,7 @@ from slack_bolt.context.async_context import AsyncBoltContext
 
 from bot.slackapp.flows import target_of
 from bot.slackapp.service import Service, describe_error
-from handlers.middleware import CLAIMS_KEY, SERVICE_KEY
+from handlers.middleware import CLAIMS_KEY, SERVICE_KEY, SIGNATURE_KEY, SIGNATURE_TTL
 
 log = logging.getLogger("mxcheck.slack")
 
@@ -23,6 +23,9 @@ async def on_error(error: Exception, body: dict[str, Any], context: AsyncBoltCon
 def after_ack(context: AsyncBoltContext, body: dict[str, Any], work: Awaitable[None]) -> None:
     """Start the real work once Slack has its ack; if it fails, the user still hears from us."""
     service: Service = context[SERVICE_KEY]
+    signature = context.get(SIGNATURE_KEY)
+    if signature:
+        work = service.once(signature, SIGNATURE_TTL, work)
     service.spawn(
         work,
         lambda error: report(error, body, service),

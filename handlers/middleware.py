@@ -21,6 +21,7 @@ from bot.slackapp.service import Service
 SERVICE_KEY = "mxcheck"
 CLAIMS_KEY = "mxcheck_claims"  # the store keys this request claimed (marked done once answered)
 RECEIVED_KEY = "mxcheck_received"  # monotonic time the request came in
+SIGNATURE_KEY = "mxcheck_signature"  # the store key of a signed command's or interaction's signature
 SIGNATURE_TTL = 660.0  # Slack accepts a timestamp 5 minutes either way: remember a little longer
 
 Next = Callable[[], Awaitable[None]]
@@ -52,7 +53,8 @@ async def skip_repeats(
         context[CLAIMS_KEY].append(f"event:{event_id}")
     else:  # a command or an interaction has no id: its signature is its identity
         signature = (request.headers.get("x-slack-signature") or [""])[0]
-        if signature and not await service.store.claim(f"signature:{signature}", SIGNATURE_TTL):
-            return BoltResponse(status=200, body="")
+        # Claimed after the ack, with the work (handlers.errors.after_ack): a replay is acked
+        # like the original, then does nothing; no ack waits for the shared store.
+        context[SIGNATURE_KEY] = f"signature:{signature}" if signature else None
     await next()
     return None

@@ -123,14 +123,23 @@ class Service:
         await self.store.close()
 
     # ------------------------------------------------------------------ dedupe
-    async def claim(self, key: str) -> bool:
+    async def claim(self, key: str, ttl: float = LEASE) -> bool:
         """True for the first claim of a key (an event id, a channel+ts) in every process sharing the store."""
-        return await self.store.claim(key, LEASE)
+        return await self.store.claim(key, ttl)
+
+    async def once(self, key: str, ttl: float, work: Awaitable[None]) -> None:
+        """Run the work only if this is the first claim of the key (checked after the ack)."""
+        if await self.claim(key, ttl):
+            await work
+        else:
+            close = getattr(work, "close", None)
+            if close is not None:
+                close()  # a coroutine never awaited: closed, so nothing warns about it
 
     # ------------------------------------------------------------------ language
-    async def cached_language(self, user: str | None) -> Lang:
-        """The user's language if already known (here or by another process), else the default."""
-        value = await self.store.get(f"locale:{user}") if user else None
+    def cached_language(self, user: str | None) -> Lang:
+        """The user's language if this process knows it already, else the default: for an ack, which asks no one."""
+        value = self.store.peek(f"locale:{user}") if user else None
         return Lang(value) if value in ("ja", "en") else self.settings.default_lang
 
     async def language(self, user: str | None) -> Lang:

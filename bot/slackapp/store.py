@@ -20,6 +20,7 @@ log = logging.getLogger("mxcheck.slack")
 
 RETRY_REDIS_AFTER = 5.0  # seconds of in-process keys before Redis is asked again
 REDIS_TIMEOUT = 1.0  # per command: a hanging Redis must not hold an ack past Slack's 3 s
+PEEK_TTL = 300.0  # seconds a value read from Redis is also kept here
 POOL = 32  # connections to Redis; a burst waits for one rather than opening hundreds
 _PREFIX = "mxcheck:"
 
@@ -41,6 +42,10 @@ class Store(Protocol):
 
     async def put(self, key: str, value: str, ttl: float) -> None:
         """Set a key for `ttl` seconds."""
+        ...
+
+    def peek(self, key: str) -> str | None:
+        """What this process already knows of a key, without asking anyone (for an ack)."""
         ...
 
     async def close(self) -> None:
@@ -81,6 +86,10 @@ class MemoryStore:
         self._values.pop(key, None)
 
     async def get(self, key: str) -> str | None:
+        """The live value of a key."""
+        return self._live(key)
+
+    def peek(self, key: str) -> str | None:
         """The live value of a key."""
         return self._live(key)
 
@@ -184,8 +193,14 @@ class RedisStore:
                 self._lost(e)
             else:
                 self._back()
+                if value is not None:  # known here too, for `peek`
+                    self.local.put_now(key, value, PEEK_TTL)
                 return value
         return await self.local.get(key)
+
+    def peek(self, key: str) -> str | None:
+        """This process's own copy of a key."""
+        return self.local.peek(key)
 
     async def put(self, key: str, value: str, ttl: float) -> None:
         """Set in both, Redis when it answers."""
