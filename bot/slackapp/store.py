@@ -19,7 +19,10 @@ from cachetools import TTLCache
 log = logging.getLogger("mxcheck.slack")
 
 RETRY_REDIS_AFTER = 5.0  # seconds of in-process keys before Redis is asked again
-REDIS_TIMEOUT = 1.0  # per command: a hanging Redis must not hold an ack past Slack's 3 s
+# Per command. No ack waits for Redis (claims are made after it), so a busy moment of our own
+# loop must not pass for a lost Redis: that would answer twice. A refused connection fails at once.
+REDIS_TIMEOUT = 5.0
+POOL_WAIT = 10.0  # for a free pooled connection in a burst (each command is bounded above)
 PEEK_TTL = 300.0  # seconds a value read from Redis is also kept here
 POOL = 32  # connections to Redis; a burst waits for one rather than opening hundreds
 _PREFIX = "mxcheck:"
@@ -111,7 +114,7 @@ class MemoryStore:
 class RedisStore:
     """Redis first (SET NX EX), this process's own keys kept alongside for when Redis is lost."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, timeout: float = REDIS_TIMEOUT) -> None:
         import redis.asyncio as redis  # only loaded when REDIS_URL is set
 
         self._errors = (redis.RedisError, OSError, TimeoutError)
@@ -119,9 +122,9 @@ class RedisStore:
         pool = redis.BlockingConnectionPool.from_url(
             url,
             max_connections=POOL,
-            timeout=REDIS_TIMEOUT,  # waiting for a free connection
-            socket_timeout=REDIS_TIMEOUT,
-            socket_connect_timeout=REDIS_TIMEOUT,
+            timeout=POOL_WAIT,
+            socket_timeout=timeout,
+            socket_connect_timeout=min(timeout, 1.0),
             decode_responses=True,
         )
         self._redis = redis.Redis(connection_pool=pool)

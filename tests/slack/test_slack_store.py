@@ -8,7 +8,9 @@ import logging
 import pytest
 from redis_server import RedisServer
 
-from bot.slackapp.store import REDIS_TIMEOUT, MemoryStore, RedisStore
+from bot.slackapp.store import MemoryStore, RedisStore
+
+TIMEOUT = 1.0
 
 
 def test_claim_whose_reply_is_late_is_still_decided_by_redis(
@@ -17,10 +19,13 @@ def test_claim_whose_reply_is_late_is_still_decided_by_redis(
     """Redis hangs past the command timeout while a claim is sent: the claim is ours (its token is there), another process's is refused, and nothing degrades."""
 
     async def scenario() -> None:
-        one, two = RedisStore(redis_server.url), RedisStore(redis_server.url)
+        one, two = (
+            RedisStore(redis_server.url, timeout=TIMEOUT),
+            RedisStore(redis_server.url, timeout=TIMEOUT),
+        )
         await one.warm()
         await two.warm()
-        blocker = redis_server.send(f"DEBUG SLEEP {REDIS_TIMEOUT + 0.5}\r\n".encode())
+        blocker = redis_server.send(f"DEBUG SLEEP {TIMEOUT + 0.5}\r\n".encode())
         await asyncio.sleep(0.1)
         try:
             assert await one.claim("event:EvHang", 60) is True
