@@ -59,8 +59,10 @@ def measure(
             else:
                 misses[(label["reason"], got_reason)] += 1
                 if verbose:
-                    print(f"{form} {sample.name}#{i}: want {label['reason']} got {got_reason}"
-                          f" [{verdict.rule if verdict else ''}] {(failure.diagnostic if failure else '')[:140]!r}")
+                    print(
+                        f"{form} {sample.name}#{i}: want {label['reason']} got {got_reason}"
+                        f" [{verdict.rule if verdict else ''}] {(failure.diagnostic if failure else '')[:140]!r}"
+                    )
             if _real_status(label["status"]):
                 s_all += 1
                 s_hit += bool(failure and failure.status == label["status"])

@@ -10,7 +10,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-CORPUS = Path(os.environ.get("MXCHECK_CORPUS", Path(__file__).resolve().parents[1].parent / "shared" / "corpus"))
+CORPUS = Path(
+    os.environ.get("MXCHECK_CORPUS", Path(__file__).resolve().parents[1].parent / "shared" / "corpus")
+)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from email.utils import getaddresses
 from typing import Protocol
 
@@ -156,13 +156,31 @@ def _domain_placeholder(names: Sequence[str], *, source: str | None) -> Diagnosi
 
 
 # ----------------------------------------------------------------------------- with DNS
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """A text read once (no DNS yet): its pure diagnosis and what DNS should ask (the sender's domain, leads)."""
+
+    pure: Diagnosis
+    context: tuple[str | None, Leads] | None = None
+
+
+def read_text(data: bytes | str, *, source: str | None = None) -> Reading:
+    """The pure half of `diagnose`, for callers that read in one place and ask DNS in another."""
+    return Reading(*_analyse(data, source, with_sender=True))
+
+
 async def diagnose(data: bytes | str, *, checker: Checker | None, source: str | None = None) -> Diagnosis:
     """The full diagnosis: `analyse`, then DNS checks that may refine causes (checker None: no DNS)."""
-    pure, context = _analyse(data, source, with_sender=checker is not None)
+    return await diagnose_reading(Reading(*_analyse(data, source, with_sender=checker is not None)), checker=checker)
+
+
+async def diagnose_reading(reading: Reading, *, checker: Checker | None) -> Diagnosis:
+    """`diagnose` of a text already read by `read_text`: the DNS checks only (the text is not parsed again)."""
+    pure, context = reading.pure, reading.context
     if checker is None or pure.kind in (Kind.NONE, Kind.CODE):
         return pure
     if pure.kind is Kind.DOMAIN:
-        return await check_domains([d.domain for d in pure.domains], checker=checker, source=source)
+        return await check_domains([d.domain for d in pure.domains], checker=checker, source=pure.source)
     assert context is not None
     return await _bounce_with_dns(pure, *context, checker)
 

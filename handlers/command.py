@@ -6,21 +6,16 @@ from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.render.blocks import render_words
 from bot.render.mrkdwn import unformat
 from bot.slackapp.flows import answer_command, is_help
 from handlers.errors import after_ack
-from handlers.middleware import SERVICE_KEY
+from handlers.middleware import RECEIVED_KEY, SERVICE_KEY
 
 
 async def on_command(
-    ack: AsyncAck,
-    command: dict[str, Any],
-    body: dict[str, Any],
-    context: AsyncBoltContext,
-    client: AsyncWebClient,
+    ack: AsyncAck, command: dict[str, Any], body: dict[str, Any], context: AsyncBoltContext
 ) -> None:
     """Ack within Slack's 3 s (no DNS, no Web API call before it), then do the work."""
     service = context[SERVICE_KEY]
@@ -29,4 +24,4 @@ async def on_command(
     else:
         lang = service.cached_language(command.get("user_id"))
         await ack(response_type="ephemeral", **render_words("checking", lang))
-    after_ack(context, client, body, answer_command(service, client, command))
+    after_ack(context, body, answer_command(service, command, received=context[RECEIVED_KEY]))

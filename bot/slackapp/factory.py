@@ -9,18 +9,26 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import ssl
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import aiohttp
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.dnscheck.checks import DomainChecker
 from bot.dnscheck.resolver import Resolver
-from bot.slackapp.service import Service, web_client
+from bot.slackapp.clients import open_clients, read_retries
+from bot.slackapp.cpu import CpuPool, shared_pool
+from bot.slackapp.posting import Identity
+from bot.slackapp.service import Service
 from bot.slackapp.settings import DEFAULT_API_URL, DEFAULT_PORT, Settings, SettingsError
+from bot.slackapp.store import Store, open_store
 from handlers import register
 
 PROG = "mxcheck-slack"
@@ -45,6 +53,7 @@ settings (environment variables):
 Settings are checked before the app starts; a fault is named in one line and the exit status is 2.
 """
 DNS_TIMEOUT = 2.0  # per query
+SWITCH_INTERVAL = 0.0005  # seconds
 DNS_DEADLINE = 3.0  # for all of one answer's lookups: the user is waiting in Slack
 TOKEN_REFUSED = frozenset(
     {
@@ -60,22 +69,83 @@ TOKEN_REFUSED = frozenset(
 log = logging.getLogger("mxcheck.slack")
 
 
-def create_app(settings: Settings, *, checker: DomainChecker | None = None) -> AsyncApp:
-    """The Bolt app with every listener; a checker built from the settings unless one is given."""
+@dataclass(frozen=True)
+class Bot:
+    """A built app and the service its listeners share (the server drains it at shutdown)."""
+
+    app: AsyncApp
+    service: Service
+
+
+def create_bot(
+    settings: Settings,
+    *,
+    checker: DomainChecker | None = None,
+    identity: Identity | None = None,
+    store: Store | None = None,
+    cpu: CpuPool | None = None,
+    ssl_context: ssl.SSLContext | None = None,
+    late_after: float = 10.0,
+) -> Bot:
+    """The Bolt app with every listener, built inside the running event loop (its sessions live there)."""
     if checker is None:
         resolver = Resolver(settings.nameservers, timeout=DNS_TIMEOUT)
         checker = DomainChecker(resolver, deadline=DNS_DEADLINE)
+    clients = open_clients(settings, ssl_context=ssl_context)
+    service = Service(
+        settings,
+        checker,
+        store=store if store is not None else open_store(settings.redis_url),
+        clients=clients,
+        identity=identity,
+        cpu=cpu or shared_pool(),
+        late_after=late_after,
+    )
+
+    async def authorize(**_: object) -> AuthorizeResult:
+        # The start-up auth.test answered who we are: no Web API call stands before an ack.
+        known = service.poster.identity
+        if service.identity is None:
+            service.identity = Identity()
+            asyncio.get_running_loop().create_task(_learn_identity(service))
+        return AuthorizeResult(
+            enterprise_id=None,
+            team_id=known.team_id,
+            bot_token=settings.bot_token,
+            bot_id=known.bot_id,
+            bot_user_id=known.user_id,
+        )
+
     app = AsyncApp(
-        client=web_client(settings),
+        client=clients.bolt,
         # Socket Mode requests are not signed; Bolt skips verification for them.
         signing_secret=settings.signing_secret,
+        authorize=authorize,
         # The listeners only ack and start the work as a task (handlers.errors.after_ack), so Bolt
         # can answer Slack as soon as they return, without polling for the ack.
         process_before_response=True,
         logger=_bolt_logger(),
     )
-    register(app, Service(settings, checker))
-    return app
+    register(app, service)
+    return Bot(app, service)
+
+
+def create_app(settings: Settings, *, checker: DomainChecker | None = None) -> AsyncApp:
+    """The Bolt app alone (see `create_bot`)."""
+    return create_bot(settings, checker=checker).app
+
+
+async def _learn_identity(service: Service) -> None:
+    """auth.test once, after an ack, when the start-up one could not answer."""
+    try:
+        found = await service.clients.reads.auth_test()
+    except Exception as e:
+        log.warning("auth.test failed: %s", type(e).__name__)
+        service.identity = None  # the next request tries again
+        return
+    service.identity = service.poster.identity = Identity(
+        found.get("user_id"), found.get("bot_id"), found.get("team_id")
+    )
 
 
 class _TokenUnusedFilter(logging.Filter):
@@ -110,47 +180,62 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{PROG}: cannot start: {e} (see the README's Slack app section)", file=sys.stderr)
         return 2
     _setup_logging()
-    refused = asyncio.run(check_tokens(settings, mode))
+    return asyncio.run(_serve(settings, mode))
+
+
+async def _serve(settings: Settings, mode: str) -> int:
+    # The loop shares the interpreter lock with the CPU pool's result thread: every socket write
+    # gives the lock away, and getting it back waits up to this interval. 5 ms (the default)
+    # times a few writes per request is most of an ack under load.
+    sys.setswitchinterval(SWITCH_INTERVAL)
+    refused, identity = await check_tokens(settings, mode)
     if refused:
         print(f"{PROG}: cannot start: {refused} (see the README's Slack app section)", file=sys.stderr)
         return 2
-    app = create_app(settings)
-    try:
-        if mode == "web":
-            from bot.slackapp.server import run_web
+    bot = create_bot(settings, identity=identity)
+    await bot.service.cpu.warm()
+    await bot.service.store.warm()
+    if mode == "web":
+        from bot.slackapp.server import serve_web
 
-            run_web(app, port=settings.port)
-        else:
-            from bot.slackapp.socket_mode import run_socket
+        await serve_web(bot, port=settings.port)
+    else:
+        from bot.slackapp.socket_mode import serve_socket
 
-            asyncio.run(run_socket(app, settings.app_token))
-    except KeyboardInterrupt:
-        return 130
+        await serve_socket(bot, settings.app_token)
     return 0
 
 
-async def check_tokens(settings: Settings, mode: str) -> str | None:
-    """Why Slack refuses a token (auth.test; apps.connections.open for Socket Mode), or None.
+async def check_tokens(
+    settings: Settings, mode: str, *, ssl_context: ssl.SSLContext | None = None
+) -> tuple[str | None, Identity | None]:
+    """Why Slack refuses a token (auth.test; apps.connections.open for Socket Mode), and who we are.
 
     Socket Mode's client would retry a refused app token forever, so it is asked once here.
     An unreachable Slack only warns: it may be back by the first request.
     """
-    client = web_client(settings)
-    calls = [("SLACK_BOT_TOKEN", client.auth_test)]
-    if mode == "socket":
-        calls.append(("SLACK_APP_TOKEN", lambda: client.apps_connections_open(app_token=settings.app_token)))
-    for name, call in calls:
-        try:
-            await call()
-        except SlackApiError as e:
-            error = e.response.get("error")
-            if error in TOKEN_REFUSED:
-                return f"Slack refused {name} ({error})"
-            log.warning("checking %s at start failed: %s", name, error)
-        except (aiohttp.ClientError, OSError, TimeoutError) as e:
-            log.warning("Slack could not be reached at start: %s", type(e).__name__)
-            return None
-    return None
+    identity = None
+    client = AsyncWebClient(
+        token=settings.bot_token,
+        base_url=settings.api_url,
+        timeout=10,
+        retry_handlers=read_retries(),
+        ssl=ssl_context,
+    )
+    try:
+        found = await client.auth_test()
+        identity = Identity(found.get("user_id"), found.get("bot_id"), found.get("team_id"))
+        if mode == "socket":
+            await client.apps_connections_open(app_token=settings.app_token)
+    except SlackApiError as e:
+        error = e.response.get("error")
+        name = "SLACK_BOT_TOKEN" if identity is None else "SLACK_APP_TOKEN"
+        if error in TOKEN_REFUSED:
+            return f"Slack refused {name} ({error})", None
+        log.warning("checking %s at start failed: %s", name, error)
+    except (aiohttp.ClientError, OSError, TimeoutError) as e:
+        log.warning("Slack could not be reached at start: %s", type(e).__name__)
+    return None, identity
 
 
 def _setup_logging() -> None:

@@ -6,80 +6,79 @@ import logging
 import time
 from typing import Any
 
-from slack_sdk.web.async_client import AsyncWebClient
-
 from bot.models import Diagnosis
-from bot.render.blocks import render_message, render_words
+from bot.render.blocks import render_words
 from bot.render.buttons import unpack
-from bot.render.mrkdwn import escape, unformat
+from bot.render.mrkdwn import code_span, unformat
 from bot.render.slackwords import help_words, word
 from bot.slackapp.files import FileText, read_files
-from bot.slackapp.service import Service, Target
+from bot.slackapp.posting import Target, without_bidi
+from bot.slackapp.service import Service, describe_error
+from bot.slackapp.threads import thread_before
 from bot.vocab import Kind, Lang
 
 log = logging.getLogger("mxcheck.slack")
 
-MAX_THREAD_PAGES = 5  # conversations.replies pages of 200 read before a mention
 
-
-async def answer_message(
-    svc: Service, client: AsyncWebClient, event: dict[str, Any], bot: dict[str, Any]
-) -> None:
+async def answer_message(svc: Service, event: dict[str, Any], *, received: float) -> None:
     """A mention or a DM: read it (and its thread up to it), answer in the thread."""
-    started = time.monotonic()
     channel, ts = event["channel"], event["ts"]
     thread_ts = event.get("thread_ts")
-    lang = await svc.language(client, event.get("user"))
-    earlier = await _thread_before(client, channel, thread_ts, ts, bot) if thread_ts else []
-    candidates: list[bytes | str] = []
+    lang = await svc.language(event.get("user"))
     notes: list[str] = []
+    earlier: list[dict[str, Any]] = []
+    if thread_ts:
+        try:
+            earlier = await thread_before(svc.clients.reads, channel, thread_ts, ts, svc.poster.identity)
+        except Exception as e:  # the mention itself may hold the bounce: answer from it alone
+            log.warning("thread read failed: %s", describe_error(e))
+            notes.append(word("thread-unread", lang))
+    candidates: list[bytes | str] = []
     for msg in [*earlier, event]:
-        await _gather(svc, client, msg, candidates, notes, lang)
+        await _gather(svc, msg, candidates, notes, lang)
     target = Target(channel=channel, thread_ts=thread_ts or ts, user=event.get("user"))
-    await _answer(svc, client, target, candidates, notes, lang, started, surface="message")
+    await _answer(svc, target, candidates, notes, lang, received, surface="message")
 
 
-async def answer_command(svc: Service, client: AsyncWebClient, command: dict[str, Any]) -> None:
+async def answer_command(svc: Service, command: dict[str, Any], *, received: float) -> None:
     """/mxcheck TEXT: diagnose the text, answer privately through the response_url."""
-    started = time.monotonic()
     user = command.get("user_id")
-    lang = await svc.language(client, user)
+    lang = await svc.language(user)
     target = Target(response_url=command["response_url"], user=user)
     text = unformat(command.get("text") or "").strip()
     if is_help(text):
         await svc.respond(target, render_words("usage", lang))
         return
-    await _answer(svc, client, target, [text], [], lang, started, surface="command")
+    await _answer(svc, target, [text], [], lang, received, surface="command")
 
 
-async def answer_shortcut(svc: Service, client: AsyncWebClient, body: dict[str, Any]) -> None:
+async def answer_shortcut(svc: Service, body: dict[str, Any], *, received: float) -> None:
     """The message shortcut: diagnose that message (and its .eml/.txt files), answer in its thread."""
-    started = time.monotonic()
     msg = body.get("message") or {}
     user = (body.get("user") or {}).get("id")
-    lang = await svc.language(client, user)
+    lang = await svc.language(user)
     candidates: list[bytes | str] = []
     notes: list[str] = []
-    await _gather(svc, client, msg, candidates, notes, lang)
+    await _gather(svc, msg, candidates, notes, lang)
     target = Target(
         channel=(body.get("channel") or {}).get("id"),
         thread_ts=msg.get("thread_ts") or msg.get("ts"),
         response_url=body.get("response_url"),
         user=user,
     )
-    await _answer(svc, client, target, candidates, notes, lang, started, surface="shortcut")
+    await _answer(svc, target, candidates, notes, lang, received, surface="shortcut")
 
 
-async def switch_language(
-    svc: Service, client: AsyncWebClient, body: dict[str, Any], action: dict[str, Any]
-) -> None:
+async def switch_language(svc: Service, body: dict[str, Any], action: dict[str, Any]) -> None:
     """A 日本語/English button: re-render the same diagnosis in the other language, in place."""
     lang = Lang(action["action_id"].rsplit("_", 1)[1])
-    message = render_message(unpack(action["value"]), lang)
+    message = await svc.render(unpack(action["value"]), lang)
     container = body.get("container") or {}
     channel = (body.get("channel") or {}).get("id") or container.get("channel_id")
     if container.get("type") == "message" and not container.get("is_ephemeral") and channel:
-        await client.chat_update(channel=channel, ts=container["message_ts"], **message)
+        await svc.clients.writes.chat_update(
+            channel=channel, ts=container["message_ts"], **without_bidi(message)
+        )
     else:  # an ephemeral answer (slash command) can only be replaced through its response_url
         target = Target(response_url=body.get("response_url"), user=(body.get("user") or {}).get("id"))
         await svc.respond(target, message, replace=True)
@@ -112,59 +111,35 @@ def is_help(text: str) -> bool:
 
 async def _answer(
     svc: Service,
-    client: AsyncWebClient,
     target: Target,
     candidates: list[bytes | str],
     notes: list[str],
     lang: Lang,
-    started: float,
+    received: float,
     *,
     surface: str,
 ) -> None:
-    chosen = await svc.pick(candidates)
-    d = await svc.diagnose(chosen) if chosen is not None else None
+    reading = await svc.read(candidates)
+    d = await svc.diagnose(reading) if reading is not None else None
     if d is None or d.kind is Kind.NONE:
-        message = render_message(d, lang) if d is not None and d.error else render_words("usage", lang)
+        message = await svc.render(d, lang) if d is not None and d.error else render_words("usage", lang)
         message.pop("metadata", None)  # usage is no diagnosis: nothing for metadata readers
         # A usage answer to a shortcut stays private: it is not worth a post in someone's thread.
         if target.response_url and surface == "shortcut":
             target = Target(response_url=target.response_url, user=target.user)
     else:
-        message = render_message(d, lang)
+        message = await svc.render(d, lang)
+    seconds = time.monotonic() - received
+    if seconds >= svc.late_after:
+        notes = [word("late", lang, seconds=int(seconds)), *notes]
     if notes:
         message["blocks"] = [*message["blocks"], _notes_block(notes)]
-    await svc.post(client, target, message) if target.channel else await svc.respond(target, message)
-    _log_answer(surface, d, started)
-
-
-async def _thread_before(
-    client: AsyncWebClient, channel: str, thread_ts: str, ts: str, bot: dict[str, Any]
-) -> list[dict[str, Any]]:
-    """The thread's parent and replies before `ts`, without this bot's own posts."""
-    messages: list[dict[str, Any]] = []
-    cursor = None
-    for _ in range(MAX_THREAD_PAGES):
-        page = await client.conversations_replies(
-            channel=channel, ts=thread_ts, latest=ts, inclusive=False, limit=200, cursor=cursor
-        )
-        messages += page.get("messages") or []
-        cursor = (page.get("response_metadata") or {}).get("next_cursor")
-        if not cursor:
-            break
-    return [m for m in messages if float(m.get("ts", 0)) < float(ts) and not _ours(m, bot)]
-
-
-def _ours(msg: dict[str, Any], bot: dict[str, Any]) -> bool:
-    """True for this bot's own messages (our answers hold addresses and server lines too)."""
-    return bool(
-        (bot.get("bot_id") and msg.get("bot_id") == bot["bot_id"])
-        or (bot.get("user_id") and msg.get("user") == bot["user_id"])
-    )
+    await svc.post(target, message) if target.channel else await svc.respond(target, message)
+    _log_answer(surface, d, received)
 
 
 async def _gather(
     svc: Service,
-    client: AsyncWebClient,
     msg: dict[str, Any],
     candidates: list[bytes | str],
     notes: list[str],
@@ -174,7 +149,7 @@ async def _gather(
     candidates.append(unformat(msg.get("text") or ""))
     if msg.get("files"):
         files = await read_files(
-            client, msg["files"], token=svc.settings.bot_token, api_url=svc.settings.api_url
+            svc.clients, msg["files"], token=svc.settings.bot_token, api_url=svc.settings.api_url
         )
         candidates += [f.data for f in files if f.data is not None]
         notes += [_note(f, lang) for f in files if f.skipped]
@@ -182,8 +157,8 @@ async def _gather(
 
 def _note(f: FileText, lang: Lang) -> str:
     if f.skipped == "too-large":
-        return word("file-too-large", lang, name=escape(f.name), limit="2 MB")
-    return word("file-unreadable", lang, name=escape(f.name))
+        return word("file-too-large", lang, name=code_span(f.name, limit=100), limit="2 MB")
+    return word("file-unreadable", lang, name=code_span(f.name, limit=100))
 
 
 def _notes_block(notes: list[str]) -> dict[str, Any]:

@@ -34,6 +34,7 @@ class Settings:
     nameservers: tuple[tuple[str, int], ...] | None = None  # None: the system resolver
     lang: Lang | None = None  # MXCHECK_LANG; None means English unless the user's locale says otherwise
     port: int = DEFAULT_PORT
+    redis_url: str | None = None  # REDIS_URL: dedupe keys and the locale cache shared by every process
 
     @property
     def default_lang(self) -> Lang:
@@ -53,6 +54,7 @@ class Settings:
         nameservers = _nameservers(env.get("MXCHECK_NAMESERVERS", "").strip(), faults)
         lang = _lang(env.get("MXCHECK_LANG", "").strip().lower(), faults)
         port = _port(env.get("PORT", "").strip(), faults)
+        redis_url = _redis_url(env.get("REDIS_URL", "").strip(), faults)
         if faults:
             raise SettingsError("; ".join(faults))
         return cls(
@@ -63,6 +65,7 @@ class Settings:
             nameservers=nameservers,
             lang=lang,
             port=port,
+            redis_url=redis_url,
         )
 
 
@@ -139,3 +142,13 @@ def _port(value: str, faults: list[str]) -> int:
         return int(value)
     faults.append(f"PORT must be a number from 1 to 65535, not {value!r}")
     return DEFAULT_PORT
+
+
+def _redis_url(value: str, faults: list[str]) -> str | None:
+    """REDIS_URL as given (redis://, rediss:// or unix://); None when unset."""
+    if not value:
+        return None
+    if urlsplit(value).scheme not in ("redis", "rediss", "unix"):
+        faults.append("REDIS_URL must be a redis:// (or rediss://, unix://) URL")
+        return None
+    return value

@@ -1,8 +1,10 @@
 """A fake Slack on loopback for tests and benchmarks: Web API, response_url, file host and Socket Mode.
 
     fake = FakeSlack()
-    await fake.start()                       # http://127.0.0.1:PORT; fake.api_url ends with /api/
+    await fake.start()                       # https://127.0.0.1:PORT/api/ (test CA) and ws:// for Socket Mode
     fake.fail("chat.postMessage", 429, retry_after=1)   # the next call is rate-limited
+    fake.drop("chat.postMessage", after=True)           # make the post, then drop the connection
+    fake.hang("users.info", 5)                          # answer after 5 s
     posts = await fake.wait_for("chat.postMessage")     # the recorded calls, once they arrived
     await fake.stop()
 
@@ -15,17 +17,19 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import ssl
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
+import testca
 from aiohttp import WSMsgType, web
+from fake_api import BOT_ID, BOT_USER, LOCALES, ApiMethods
+
+__all__ = ["APP_TOKEN", "BOT_ID", "BOT_TOKEN", "BOT_USER", "LOCALES", "Call", "FakeSlack"]
 
 BOT_TOKEN = "xoxb-test-bot-token"
 APP_TOKEN = "xapp-test-app-token"
-BOT_USER = "UBOT"
-BOT_ID = "BBOT"
-LOCALES = {"UJA": "ja-JP", "UEN": "en-US", "UFR": "fr-FR"}
 
 
 @dataclass
@@ -37,10 +41,11 @@ class Call:
     at: float = field(default_factory=time.monotonic)
 
 
-class FakeSlack:
+class FakeSlack(ApiMethods):
     """The fake Slack server; every response is a plain dict the tests can also inspect."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, tls: bool = True) -> None:
+        self.tls = tls  # False for an app in another process, which does not know the test CA
         self.calls: list[Call] = []
         self.threads: dict[tuple[str, str], list[dict[str, Any]]] = {}  # (channel, thread_ts) → messages
         self.files: dict[str, tuple[dict[str, Any], bytes]] = {}
@@ -49,7 +54,14 @@ class FakeSlack:
         # this set, a null in event_payload is refused the way a strict Slack would.
         self.strict_metadata = False
         self.acks: list[dict[str, Any]] = []
+        self.replies_served = 0
+        self.client_ports: set[int] = set()  # the app's side of every connection that called us
+        self.redirects: dict[str, str] = {}
         self._faults: dict[str, list[tuple[int, dict[str, str]]]] = {}
+        self._drops: dict[str, list[bool]] = {}  # method → [made before dropping?] per next call
+        self._hangs: dict[str, float] = {}
+        self.posts_made = 0  # chat.postMessage calls that made a post (what the user sees)
+        self.tls_port = 0
         self._ts = itertools.count(1)
         self._changed = asyncio.Condition()
         self._sockets: list[web.WebSocketResponse] = []
@@ -67,13 +79,17 @@ class FakeSlack:
                 web.post("/respond/{name}", self._respond),
                 web.get("/files/{file_id}", self._file),
                 web.get("/ws", self._socket),
+                web.get("/_calls", self._calls),
             ]
         )
-        self._runner = web.AppRunner(app, access_log=None)
+        self._runner = web.AppRunner(app, access_log=None, handler_cancellation=True)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        tls = web.TCPSite(self._runner, "127.0.0.1", 0, ssl_context=testca.server_context())
+        await tls.start()
+        self.tls_port = tls._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         return self
 
     async def stop(self) -> None:
@@ -85,7 +101,12 @@ class FakeSlack:
 
     @property
     def base(self) -> str:
-        """http://127.0.0.1:PORT"""
+        """https://127.0.0.1:TLS_PORT, the address of the Web API, response_urls and files (http:// without TLS)."""
+        return f"https://127.0.0.1:{self.tls_port}" if self.tls else self.plain_base
+
+    @property
+    def plain_base(self) -> str:
+        """http://127.0.0.1:PORT, the same server without TLS (Socket Mode's ws://, the benchmark)."""
         return f"http://127.0.0.1:{self.port}"
 
     @property
@@ -93,15 +114,43 @@ class FakeSlack:
         """The Web API base URL to give the app (SLACK_API_URL)."""
         return f"{self.base}/api/"
 
+    @property
+    def plain_api_url(self) -> str:
+        """The Web API without TLS, for an app in another process (which does not know the test CA)."""
+        return f"{self.plain_base}/api/"
+
+    @property
+    def client_ssl(self) -> ssl.SSLContext:
+        """The TLS context the app needs to trust this fake (its test CA)."""
+        return testca.client_context()
+
     def response_url(self, name: str) -> str:
         """A response_url that records what is posted to it under `name`."""
         return f"{self.base}/respond/{name}"
 
     # ------------------------------------------------------------------ set-up helpers
-    def fail(self, method: str, status: int, *, retry_after: int | None = None, times: int = 1) -> None:
-        """Answer the next `times` calls of a method with an HTTP error (429 with Retry-After)."""
+    def fail(
+        self,
+        method: str,
+        status: int,
+        *,
+        retry_after: int | None = None,
+        times: int = 1,
+        error: str | None = None,
+    ) -> None:
+        """Answer the next `times` calls of a method with an error: HTTP `status` (429 with Retry-After), Slack's `error`."""
         headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
+        if error:
+            headers["X-Fake-Error"] = error
         self._faults.setdefault(method, []).extend([(status, headers)] * times)
+
+    def drop(self, method: str, *, after: bool, times: int = 1) -> None:
+        """Drop the connection on the next `times` calls: after doing what was asked, or before."""
+        self._drops.setdefault(method, []).extend([after] * times)
+
+    def hang(self, method: str, seconds: float) -> None:
+        """Answer every call of a method only after `seconds` (0: at once again)."""
+        self._hangs[method] = seconds
 
     def add_thread(self, channel: str, messages: list[dict[str, Any]]) -> None:
         """A thread whose first message is the parent; conversations.replies serves it."""
@@ -114,6 +163,10 @@ class FakeSlack:
         self.files[file_id] = (meta, data)
         return {"id": file_id, "name": name}
 
+    def redirect_file(self, file_id: str, location: str) -> None:
+        """Make /files/ID answer 302 to `location` (a CDN hop, or somewhere the token must not go)."""
+        self.redirects[file_id] = location
+
     # ------------------------------------------------------------------ assertions
     def of(self, method: str) -> list[Call]:
         """The calls of one method so far."""
@@ -125,7 +178,9 @@ class FakeSlack:
             await asyncio.wait_for(self._changed.wait_for(lambda: len(self.of(method)) >= count), timeout)
         return self.of(method)
 
-    async def _record(self, method: str, data: dict[str, Any]) -> None:
+    async def _record(self, method: str, data: dict[str, Any], request: web.Request | None = None) -> None:
+        if request is not None and request.transport is not None:
+            self.client_ports.add(request.transport.get_extra_info("peername")[1])  # one per connection
         async with self._changed:
             self.calls.append(Call(method, data))
             self._changed.notify_all()
@@ -138,70 +193,54 @@ class FakeSlack:
         wanted = APP_TOKEN if method == "apps.connections.open" else BOT_TOKEN
         if token != wanted:
             return web.json_response({"ok": False, "error": "invalid_auth"})
-        await self._record(method, data)
+        drops = self._drops.get(method)
+        if drops:
+            made = drops.pop(0)
+            if made:  # Slack did it; the reply is lost on the way back
+                await self._record(method, data)
+                getattr(self, "_" + method.replace(".", "_"))(data)
+            await self._record(method + ":dropped", data)
+            assert request.transport is not None
+            request.transport.abort()
+            raise ConnectionResetError("dropped by the fake")
+        if self._hangs.get(method):
+            await asyncio.sleep(self._hangs[method])
+        await self._record(method, data, request)
         faults = self._faults.get(method)
         if faults:
             status, headers = faults.pop(0)
-            error = "ratelimited" if status == 429 else "internal_error"
+            headers = dict(headers)  # the same dict stands for each of `times` faults
+            error = headers.pop("X-Fake-Error", None)
+            error = error or ("ratelimited" if status == 429 else "internal_error")
             return web.json_response({"ok": False, "error": error}, status=status, headers=headers)
         handler = getattr(self, "_" + method.replace(".", "_"), None)
         if handler is None:
             return web.json_response({"ok": False, "error": "unknown_method"})
         return web.json_response(handler(data))
 
-    def _auth_test(self, _: dict[str, Any]) -> dict[str, Any]:
-        return {"ok": True, "user_id": BOT_USER, "bot_id": BOT_ID, "team_id": "T1", "user": "mxcheck"}
-
-    def _chat_postMessage(self, data: dict[str, Any]) -> dict[str, Any]:
-        if data.get("channel") in self.not_in_channel:
-            return {"ok": False, "error": "not_in_channel"}
-        metadata = data.get("metadata")
-        if isinstance(metadata, str):
-            metadata = json.loads(metadata)
-        if self.strict_metadata and metadata and None in metadata.get("event_payload", {}).values():
-            return {"ok": False, "error": "invalid_metadata_format"}
-        ts = f"{2000000000 + next(self._ts)}.000100"
-        return {"ok": True, "channel": data.get("channel"), "ts": ts, "message": {"ts": ts}}
-
-    def _chat_update(self, data: dict[str, Any]) -> dict[str, Any]:
-        return {"ok": True, "channel": data.get("channel"), "ts": data.get("ts")}
-
-    def _users_info(self, data: dict[str, Any]) -> dict[str, Any]:
-        user = data.get("user", "")
-        if user not in LOCALES:
-            return {"ok": False, "error": "user_not_found"}
-        return {"ok": True, "user": {"id": user, "locale": LOCALES[user]}}
-
-    def _conversations_replies(self, data: dict[str, Any]) -> dict[str, Any]:
-        messages = self.threads.get((data.get("channel", ""), data.get("ts", "")))
-        if messages is None:
-            return {"ok": False, "error": "thread_not_found"}
-        latest = float(data.get("latest") or "inf")
-        inclusive = str(data.get("inclusive")).lower() in ("1", "true")
-        kept = [m for m in messages if float(m["ts"]) < latest or (inclusive and float(m["ts"]) == latest)]
-        return {"ok": True, "messages": kept, "has_more": False}
-
-    def _files_info(self, data: dict[str, Any]) -> dict[str, Any]:
-        found = self.files.get(data.get("file", ""))
-        return {"ok": True, "file": found[0]} if found else {"ok": False, "error": "file_not_found"}
-
-    def _apps_connections_open(self, _: dict[str, Any]) -> dict[str, Any]:
-        return {"ok": True, "url": f"ws://127.0.0.1:{self.port}/ws"}
-
     # ------------------------------------------------------------------ response_url and files
     async def _respond(self, request: web.Request) -> web.Response:
         data = await request.json()
         data["_name"] = request.match_info["name"]
-        await self._record("response_url", data)
+        await self._record("response_url", data, request)
         return web.Response(text="ok")
+
+    async def _calls(self, request: web.Request) -> web.Response:
+        """Every recorded call of `?method=` as JSON (a load generator in another process counts them)."""
+        method = request.query.get("method", "")
+        keep = ("thread_ts", "_name", "channel")
+        rows = [{"at": c.at, **{k: c.data[k] for k in keep if k in c.data}} for c in self.of(method)]
+        return web.json_response({"calls": rows, "posts_made": self.posts_made})
 
     async def _file(self, request: web.Request) -> web.Response:
         found = self.files.get(request.match_info["file_id"])
         if request.headers.get("Authorization") != f"Bearer {BOT_TOKEN}":
             return web.Response(status=403)
+        await self._record("file", {"id": request.match_info["file_id"]})
+        if request.match_info["file_id"] in self.redirects:
+            raise web.HTTPFound(self.redirects[request.match_info["file_id"]])
         if found is None:
             return web.Response(status=404)
-        await self._record("file", {"id": request.match_info["file_id"]})
         return web.Response(body=found[1], content_type="application/octet-stream")
 
     # ------------------------------------------------------------------ Socket Mode

@@ -24,8 +24,8 @@ from fake_slack import APP_TOKEN, BOT_TOKEN, FakeSlack
 
 from bot.dnscheck.checks import DomainChecker
 from bot.dnscheck.resolver import Resolver
-from bot.slackapp.factory import create_app
-from bot.slackapp.server import EVENTS_PATH, web_application
+from bot.slackapp.factory import Bot, check_tokens, create_bot
+from bot.slackapp.server import BODY_TIMEOUT, EVENTS_PATH, web_application
 from bot.slackapp.settings import Settings
 from bot.slackapp.socket_mode import socket_handler
 from bot.vocab import Lang
@@ -79,6 +79,7 @@ class Harness:
     fake: FakeSlack
     url: str
     session: aiohttp.ClientSession
+    bot: Bot | None = None
 
     async def post(
         self,
@@ -140,8 +141,10 @@ def event_callback(event: dict[str, Any], event_id: str) -> dict[str, Any]:
     }
 
 
-def settings_for(fake: FakeSlack, dns: tuple[str, int], *, lang: Lang | None = None) -> Settings:
-    """Settings pointing the app at the fake Slack and a loopback DNS server."""
+def settings_for(
+    fake: FakeSlack, dns: tuple[str, int], *, lang: Lang | None = None, redis_url: str | None = None
+) -> Settings:
+    """Settings pointing the app at the fake Slack and a loopback DNS server (and a Redis, if given)."""
     return Settings(
         bot_token=BOT_TOKEN,
         signing_secret=SECRET,
@@ -149,7 +152,25 @@ def settings_for(fake: FakeSlack, dns: tuple[str, int], *, lang: Lang | None = N
         api_url=fake.api_url,
         nameservers=(dns,),
         lang=lang,
+        redis_url=redis_url,
     )
+
+
+async def start_bot(
+    fake: FakeSlack,
+    dns: tuple[str, int],
+    *,
+    lang: Lang | None = None,
+    redis_url: str | None = None,
+    deadline: float = 1.0,
+    **options: Any,
+) -> Bot:
+    """The app as `python -m bot.app` builds it: auth.test at start, then the Bolt app on the fake."""
+    settings = settings_for(fake, dns, lang=lang, redis_url=redis_url)
+    refused, identity = await check_tokens(settings, "web", ssl_context=fake.client_ssl)
+    assert refused is None
+    checker = checker_for(dns, deadline=deadline)
+    return create_bot(settings, checker=checker, identity=identity, ssl_context=fake.client_ssl, **options)
 
 
 def checker_for(dns: tuple[str, int], *, timeout: float = 0.4, deadline: float = 1.0) -> DomainChecker:
@@ -159,36 +180,42 @@ def checker_for(dns: tuple[str, int], *, timeout: float = 0.4, deadline: float =
 
 @asynccontextmanager
 async def running_app(
-    dns: tuple[str, int], *, lang: Lang | None = None, deadline: float = 1.0
+    dns: tuple[str, int], *, fake: FakeSlack | None = None, body_timeout: float = BODY_TIMEOUT, **options: Any
 ) -> AsyncIterator[Harness]:
-    """The fake Slack and the app's aiohttp server, both on ephemeral loopback ports."""
-    fake = await FakeSlack().start()
-    app = create_app(settings_for(fake, dns, lang=lang), checker=checker_for(dns, deadline=deadline))
-    runner = web.AppRunner(web_application(app), access_log=None)
+    """The fake Slack (a new one unless given) and the app's aiohttp server, on ephemeral loopback ports."""
+    own = fake is None
+    fake = fake or await FakeSlack().start()
+    bot = await start_bot(fake, dns, **options)
+    runner = web.AppRunner(web_application(bot, body_timeout=body_timeout), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
     port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
     try:
         async with aiohttp.ClientSession() as session:
-            yield Harness(fake, f"http://127.0.0.1:{port}", session)
+            yield Harness(fake, f"http://127.0.0.1:{port}", session, bot)
     finally:
         await runner.cleanup()
-        await fake.stop()
+        await bot.service.drain(2.0)
+        await bot.service.close()
+        if own:
+            await fake.stop()
 
 
 @asynccontextmanager
-async def running_socket_app(dns: tuple[str, int], *, lang: Lang | None = None) -> AsyncIterator[FakeSlack]:
+async def running_socket_app(dns: tuple[str, int], **options: Any) -> AsyncIterator[FakeSlack]:
     """The app connected over Socket Mode to the fake's websocket."""
     fake = await FakeSlack().start()
-    app = create_app(settings_for(fake, dns, lang=lang), checker=checker_for(dns))
-    handler = socket_handler(app, APP_TOKEN)
+    bot = await start_bot(fake, dns, **options)
+    handler = socket_handler(bot.app, APP_TOKEN)
     await handler.connect_async()
     try:
         await fake.connected()
         yield fake
     finally:
         await handler.close_async()
+        await bot.service.drain(2.0)
+        await bot.service.close()
         await fake.stop()
 
 

@@ -38,6 +38,17 @@ def test_settings_read_every_variable() -> None:
     assert s.port == 8080
 
 
+def test_settings_redis_url() -> None:
+    """REDIS_URL is read as given; anything but redis://, rediss:// or unix:// is refused by name."""
+    assert (
+        Settings.from_env(FULL | {"REDIS_URL": "redis://127.0.0.1:6379/0"}).redis_url
+        == "redis://127.0.0.1:6379/0"
+    )
+    assert Settings.from_env(FULL).redis_url is None
+    with pytest.raises(SettingsError, match="REDIS_URL"):
+        Settings.from_env(FULL | {"REDIS_URL": "http://127.0.0.1:6379"})
+
+
 def test_settings_defaults() -> None:
     """Without the optional variables: Slack's API, the system resolver, English, port 3000."""
     s = Settings.from_env(FULL, mode="socket")
@@ -118,7 +129,7 @@ def test_start_with_a_refused_token_exits_2(mode: str, tokens: dict[str, str], n
 
     async def scenario() -> tuple[int | None, str]:
         fake = await FakeSlack().start()
-        env = {"PATH": os.environ.get("PATH", ""), "SLACK_API_URL": fake.api_url} | tokens
+        env = {"PATH": os.environ.get("PATH", ""), "SLACK_API_URL": fake.plain_api_url} | tokens
         try:
             proc = await asyncio.create_subprocess_exec(
                 sys.executable,
@@ -219,12 +230,16 @@ def test_bolt_token_unused_warning_is_not_printed(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Bolt reads SLACK_BOT_TOKEN itself and warns that it is unused; the app drops that one warning."""
-    from bot.slackapp.factory import create_app
+    from bot.slackapp.factory import create_bot
 
     monkeypatch.setenv("SLACK_BOT_TOKEN", BOT_TOKEN)
     settings = Settings.from_env(FULL | {"SLACK_BOT_TOKEN": BOT_TOKEN}, mode="web")
+    async def build() -> None:
+        bot = create_bot(settings)  # the clients need a running loop
+        await bot.service.close()
+
     with caplog.at_level(logging.WARNING):
-        create_app(settings)
+        asyncio.run(build())
     assert "will be unused" not in caplog.text
     assert all(r.levelno < logging.WARNING for r in caplog.records if r.name.startswith("mxcheck"))
 

@@ -223,13 +223,18 @@ def test_language_button_with_a_foreign_value_apologises(dns_server: DnsServer) 
 
 
 def test_file_download_sends_the_token_only_to_slack() -> None:
-    """url_private on a host that is neither Slack's nor the API's is never fetched with the token."""
-    from bot.slackapp.files import _trusted
+    """Only Slack's file hosts over HTTPS on 443 (or an HTTPS API URL's own host and port) get the token."""
+    from bot.slackapp.files import trusted
 
-    assert _trusted("https://files.slack.com/files-pri/T1-F1/x.eml", "https://slack.com/api/")
-    assert _trusted("http://127.0.0.1:8/files/F1", "http://127.0.0.1:8/api/")
-    assert not _trusted("https://evil.example/files.slack.com", "https://slack.com/api/")
-    assert not _trusted("http://files.slack.com/x", "https://slack.com/api/")
+    assert trusted("https://files.slack.com/files-pri/T1-F1/x.eml", "https://slack.com/api/")
+    assert trusted("https://127.0.0.1:8/files/F1", "https://127.0.0.1:8/api/")
+    assert not trusted("http://127.0.0.1:8/files/F1", "http://127.0.0.1:8/api/")  # no TLS: never
+    assert not trusted("https://127.0.0.1:9/files/F1", "https://127.0.0.1:8/api/")  # another port
+    assert not trusted("https://files.slack.com:8443/x", "https://slack.com/api/")
+    assert not trusted("https://evil.example/files.slack.com", "https://slack.com/api/")
+    assert not trusted("https://files.slack.com.evil.example/x", "https://slack.com/api/")
+    assert not trusted("https://user:pw@files.slack.com/x", "https://slack.com/api/")
+    assert not trusted("http://files.slack.com/x", "https://slack.com/api/")
     assert BOT_TOKEN.startswith("xoxb-")
 
 
