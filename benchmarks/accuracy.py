@@ -22,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.corpus import available, pasted_form, samples
 from bot.errors import InputError
 from bot.reading.analyse import read_bounce, verdicts
+from bot.reading.knowledge import load_table
 
 
 def _real_status(status: str) -> bool:
@@ -66,9 +67,13 @@ def measure(
             if _real_status(label["status"]):
                 s_all += 1
                 s_hit += bool(failure and failure.status == label["status"])
+    recorded = {(d["ours"], d["theirs"]) for d in load_table("disagreements")["disagreement"] if d["field"] == "reason"}
     if verbose:
         for (want, got), n in misses.most_common(40):
-            print(f"  {n:3d} want {want:16s} got {got}")
+            mark = "  (recorded disagreement)" if (got, want) in recorded else ""
+            print(f"  {n:3d} want {want:16s} got {got}{mark}")
+    covered = sum(n for (want, got), n in misses.items() if (got, want) in recorded)
+    print(f"{form}: {covered} of {sum(misses.values())} misses are recorded disagreements (knowledge/disagreements.toml)")
     return r_hit, r_all, s_hit, s_all
 
 
