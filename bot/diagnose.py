@@ -9,11 +9,10 @@ is kind none with a note. Bad input never raises: it comes back as ``Diagnosis(k
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from dataclasses import replace
 from email.utils import getaddresses
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from bot.dnscheck.rules import Rule, rules
 from bot.errors import InputError, InvalidDomain
@@ -25,6 +24,9 @@ from bot.reading.codes import find_code, lookup
 from bot.reading.extract import domain_of, find_domains
 from bot.reading.knowledge import knowledge
 from bot.vocab import Action, Kind, Reason
+
+if TYPE_CHECKING:
+    import asyncio
 
 NOT_A_BOUNCE = "not-a-bounce"
 
@@ -154,6 +156,8 @@ async def check_domains(names: Sequence[str], *, checker: Checker, source: str |
     wanted = list(dict.fromkeys(domain_of(n) if "@" in n else n.strip().rstrip(".").lower() for n in names))
     if not wanted or not all(wanted):
         return Diagnosis(kind=Kind.NONE, error="invalid-domain", source=source)
+    import asyncio  # here, not above: a run without DNS (the pure half) never needs it
+
     try:
         reports = await asyncio.gather(*(checker.check_one(n) for n in wanted[:MAX_DOMAINS]))
     except InvalidDomain as exc:
@@ -177,6 +181,8 @@ async def _bounce_with_dns(pure: Diagnosis, sender: str | None, checker: Checker
     elif sender not in names:
         names.append(sender)
     # The sender's domain is checked with SPF/DMARC; when it is also a recipient's, once.
+    import asyncio
+
     found = await asyncio.gather(*(_report(checker, n, auth=n == sender) for n in names))
     by_name = dict(zip(names, found, strict=True))
     sender_report = by_name.get(sender) if sender else None
@@ -224,11 +230,14 @@ class MemoChecker:
     """A checker that asks each (domain, auth) once per run: a batch of bounces shares the answers."""
 
     def __init__(self, checker: Checker) -> None:
+
         self._checker = checker
         self._tasks: dict[tuple[str, bool], asyncio.Task[DomainReport]] = {}
 
     async def check_one(self, name: str, *, auth: bool = False) -> DomainReport:
         """The report of one domain, from the first request for it."""
+        import asyncio
+
         key = (name.lower(), auth)
         task = self._tasks.get(key)
         if task is None:

@@ -17,15 +17,16 @@ from email.message import Message as EmailMessage
 from bot.errors import BinaryInput, EmptyInput, InputTooLarge
 from bot.limits import MAX_INPUT_BYTES, MAX_LINE_CHARS, MAX_PART_CHARS, MAX_TEXT_CHARS
 from bot.models import Message, Part
+from bot.reading.lazyre import lazy
 from bot.reading.markup import has_escaped_html, html_blocks_to_text, html_to_text, unescape
 from bot.reading.mimetree import message_from_bytes
 from bot.reading.utf16 import to_utf8
 
 # Header names that mark the start of a whole message (or of an mbox "From " line).
-_HEADER_START = re.compile(
+_HEADER_START = lazy(
     rb"\A(?:From [^\r\n]{1,300}\r?\n)?(?:[!-9;-~]{1,60}:[^\r\n]{0,2000}\r?\n(?:[ \t][^\r\n]{0,2000}\r?\n){0,50}){2}"
 )
-_KNOWN_HEADERS = re.compile(
+_KNOWN_HEADERS = lazy(
     rb"^(?:received|return-path|from|to|subject|date|message-id|mime-version|content-type|delivered-to|x-[a-z0-9-]{1,40}):",
     re.IGNORECASE | re.MULTILINE,
 )
@@ -46,19 +47,19 @@ _CHARSET_ALIASES = {
     "unknown-8bit": "utf-8",
     "x-unknown": "utf-8",
 }
-_SLACK_LINK = re.compile(r"<(?:mailto:|https?://|tel:)?([^<>|\n]{1,500})\|([^<>\n]{1,500})>")
-_SLACK_BARE = re.compile(r"<(?:mailto:|https?://)([^<>|\n]{1,500})>")
-_QUOTE = re.compile(r"^[ \t]{0,3}>[ \t]?", re.MULTILINE)
+_SLACK_LINK = lazy(r"<(?:mailto:|https?://|tel:)?([^<>|\n]{1,500})\|([^<>\n]{1,500})>")
+_SLACK_BARE = lazy(r"<(?:mailto:|https?://)([^<>|\n]{1,500})>")
+_QUOTE = lazy(r"^[ \t]{0,3}>[ \t]?", re.MULTILINE)
 _QUOTED_SHARE = 0.6  # a paste is a quoted mail when this share of its non-blank lines start with ">"
-_CODE_MARK = re.compile(r"`{1,3}")
-_SURROGATE = re.compile("[\ud800-\udfff]")
-_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")  # zero-width characters web pages and chats add
+_CODE_MARK = lazy(r"`{1,3}")
+_SURROGATE = lazy("[\ud800-\udfff]")
+_INVISIBLE = lazy("[\u200b\u200c\u200d\u2060\ufeff]")  # zero-width characters web pages and chats add
 # 7-bit ISO-2022-JP left undecoded inside a field value (a Diagnostic-Code written in Japanese).
-_JIS_RUN = re.compile(r"\x1b\$[@B][^\x1b\n]{0,2000}(?:\x1b\([BJ]|$)", re.MULTILINE)
-_QP_SOFT = re.compile(r"=\n")
-_QP_ESCAPE = re.compile(r"=[0-9A-F]{2}")
-_BOUNDARY_LINE = re.compile(r"^--[^\s]{6,200}$", re.MULTILINE)
-_PART_HEADER = re.compile(
+_JIS_RUN = lazy(r"\x1b\$[@B][^\x1b\n]{0,2000}(?:\x1b\([BJ]|$)", re.MULTILINE)
+_QP_SOFT = lazy(r"=\n")
+_QP_ESCAPE = lazy(r"=[0-9A-F]{2}")
+_BOUNDARY_LINE = lazy(r"^--[^\s]{6,200}$", re.MULTILINE)
+_PART_HEADER = lazy(
     r"\A(?:Content-[A-Za-z-]{1,40}:[^\n]{0,500}\n(?:[ \t][^\n]{0,500}\n){0,5}){1,6}\n", re.IGNORECASE
 )
 
