@@ -64,8 +64,14 @@ def _decode(item: Item) -> Diagnosis | ReadFailure:
     return analyse(data, source=name)
 
 
-def _decode_chunk(chunk: list[Item]) -> list[Diagnosis | ReadFailure]:
-    return [_decode(i) for i in chunk]
+def _decode_chunk(chunk: list[tuple[str, bytes | None]]) -> list[Diagnosis | None]:
+    # Read failures stay in the parent (an InputError does not pickle): None marks their places.
+    return [None if data is None else analyse(data, source=name) for name, data in chunk]
+
+
+def _merged(chunk: list[Item], done: list[Diagnosis | None]) -> Iterator[Diagnosis | ReadFailure]:
+    for (name, data), d in zip(chunk, done, strict=True):
+        yield d if d is not None else ReadFailure(name, data)  # type: ignore[arg-type]
 
 
 def _pooled(items: Iterator[Item], cores: int) -> Iterator[Diagnosis | ReadFailure]:
@@ -75,11 +81,14 @@ def _pooled(items: Iterator[Item], cores: int) -> Iterator[Diagnosis | ReadFailu
     knowledge()  # loaded before the fork: every worker has it without loading it again
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=cores, mp_context=context) as pool:
-        pending: deque[Future[list[Diagnosis | ReadFailure]]] = deque()
+        pending: deque[tuple[list[Item], Future[list[Diagnosis | None]]]] = deque()
         chunks = iter(lambda: list(itertools.islice(items, CHUNK)), [])
         for chunk in chunks:
-            pending.append(pool.submit(_decode_chunk, chunk))
-            while len(pending) >= cores * AHEAD or (pending and pending[0].done()):
-                yield from pending.popleft().result()
+            sent = [(name, None if isinstance(data, InputError) else data) for name, data in chunk]
+            pending.append((chunk, pool.submit(_decode_chunk, sent)))
+            while len(pending) >= cores * AHEAD or (pending and pending[0][1].done()):
+                first, future = pending.popleft()
+                yield from _merged(first, future.result())
         while pending:
-            yield from pending.popleft().result()
+            first, future = pending.popleft()
+            yield from _merged(first, future.result())
