@@ -25,6 +25,7 @@ from bot.limits import MAX_INPUT_BYTES
 MAX_MBOX_BYTES = 1024 * 1024 * 1024  # an mbox is many messages; each one is still bounded
 MAX_SOURCES = 200_000  # files and messages in one run: beyond this, a run is a mistake
 STDIN = "-"
+_CHUNK = 1024 * 1024  # a pipe is read a MiB at a time
 
 # An mbox "From " separator line: "From sender Mon Jan  1 00:00:00 2024" (asctime date).
 _FROM_LINE = re.compile(rb"^From \S{1,300} {1,3}(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) ", re.MULTILINE)
@@ -237,7 +238,22 @@ def _held(lines: list[bytes], size: int) -> Callable[[], bytes]:
 
 def read_bounded(stream: BinaryIO) -> bytes:
     """A stream's bytes, refusing more than MAX_INPUT_BYTES without reading them all."""
-    data = stream.read(MAX_INPUT_BYTES + 1)
-    if len(data) > MAX_INPUT_BYTES:
-        raise InputTooLarge(len(data))
-    return data
+    # A file's size sizes the first read: read(MAX_INPUT_BYTES + 1) reserved 10 MiB for every file.
+    try:
+        info = os.fstat(stream.fileno())
+        first = min(info.st_size, MAX_INPUT_BYTES) + 1 if stat.S_ISREG(info.st_mode) else _CHUNK
+    except (OSError, AttributeError, ValueError):  # a BytesIO, a closed or odd stream
+        first = _CHUNK
+    chunks: list[bytes] = []
+    total = 0
+    want = first
+    while True:
+        chunk = stream.read(min(want, MAX_INPUT_BYTES + 1 - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+        if total > MAX_INPUT_BYTES:
+            raise InputTooLarge(total)
+        want = _CHUNK
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
