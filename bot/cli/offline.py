@@ -1,7 +1,8 @@
 """`mxcheck bounce --no-dns`: decoding only, without asyncio or the DNS stack, on every core.
 
-A big batch is cut into chunks that worker processes decode (forked after the knowledge is
-loaded, so a worker starts with it); results come back in input order, a bounded number of
+A big batch is cut into chunks that worker processes decode (forked after the first
+POOL_OVER messages were decoded here, so a worker starts with the knowledge loaded and the
+common patterns compiled); results come back in input order, a bounded number of
 chunks ahead, so memory holds what is in flight and not the batch. A small batch, a machine
 with one core or a platform without fork is decoded here, one message after another: the same
 `analyse`, so the answers are the same either way.
@@ -40,7 +41,10 @@ def decoded(found: Iterable[Source], *, workers: int | None = None) -> Iterator[
     if len(head) < POOL_OVER or cores < 2 or not hasattr(os, "fork"):
         yield from (_decode(i) for i in itertools.chain(head, items))
         return
-    yield from _pooled(itertools.chain(head, items), cores)
+    # The first messages are decoded here: that compiles the patterns and fills the caches most
+    # messages need, and the workers forked after it start warm instead of each doing it again.
+    yield from (_decode(i) for i in head)
+    yield from _pooled(items, cores)
 
 
 def _cores() -> int:
