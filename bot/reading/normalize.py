@@ -270,6 +270,7 @@ def _from_paste(text: str) -> Message:
         msg = _from_email(message_from_bytes(raw))
         if msg.parts and any(p.text.strip() for p in msg.parts):
             return msg
+    del raw  # a big paste: its encoded copy need not live on while its parts are cut
     return Message(headers=(), parts=_bounded(_paste_parts(text)), whole=False)
 
 
@@ -280,12 +281,30 @@ def _unquote(text: str) -> str:
     unquoted bounce are the bounce's own text and stay.
     """
     for _ in range(10):
-        lines = [line for line in text.split("\n") if line.strip()]
-        quoted = sum(1 for line in lines if _QUOTE.match(line))
-        if not lines or quoted < len(lines) * _QUOTED_SHARE:
+        lines, quoted = _quoted_lines(text)
+        if not lines or quoted < lines * _QUOTED_SHARE:
             break
         text = _QUOTE.sub("", text)
     return text
+
+
+def _quoted_lines(text: str) -> tuple[int, int]:
+    """How many lines are not blank, and how many of them are quoted.
+
+    Counted line by line without a list of them: the list of a 10 MB paste's lines took twice
+    the paste's size.
+    """
+    lines = quoted = start = 0
+    end_of_text = len(text)
+    while start <= end_of_text:
+        end = text.find("\n", start)
+        end = end_of_text if end < 0 else end
+        line = text[start:end]
+        if line.strip():
+            lines += 1
+            quoted += 1 if _QUOTE.match(line) else 0
+        start = end + 1
+    return lines, quoted
 
 
 def _paste_parts(text: str) -> list[Part]:
