@@ -1,6 +1,15 @@
 """Decoding speed over the whole corpus, side by side with Sisimai (Perl) in the same run.
 
-    python benchmarks/throughput.py [--repeat N]
+    python benchmarks/throughput.py [--repeat N] [--runs N] [--go-sisimai BINARY]
+
+Whole processes first, as a user runs them, taking turns, median of --runs (default 7) after
+one unmeasured run of each: `mxcheck bounce --json --no-dns DIR` against `perl -MSisimai -e
+'print Sisimai->dump(DIR)'` (both read every file and print JSON), and go-sisimai when a binary
+is given (none is packaged for Debian, so without --go-sisimai the line says it was not run).
+Peak memory is each child's own ru_maxrss (os.wait4). Ends that part with
+``whole process: mxcheck <t> s, Sisimai <t> s: ratio <r>; at least 2x: yes|no``.
+
+Then the warm passes in one process:
 
 mxcheck: normalize + parse + classify + cause lookup (bot.diagnose.analyse, no DNS) of every
 corpus file, file reading included, in this process. Sisimai: `Sisimai->make($dir)` over the same
@@ -14,7 +23,6 @@ The verdict compares the warm passes. Ends with:
 from __future__ import annotations
 
 import argparse
-import shutil
 import subprocess
 import sys
 import time
@@ -23,6 +31,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.corpus import CORPUS, available
+from benchmarks.proc import alternate, byte_compile, line, median, mxcheck_command, perl_sisimai
+
+_PERL_DUMP = "print Sisimai->dump($ARGV[0])"
 
 _PERL_PASSES = r"""
 use strict; use Time::HiRes qw(time);
@@ -62,8 +73,8 @@ def _best_of(command: list[str], runs: int = 3) -> float:
 
 def _sisimai(directory: Path, repeat: int) -> tuple[float, float, float, int] | None:
     """Start-up (perl -MSisimai -e 1), cold pass, best warm pass and results, or None without Perl."""
-    perl = shutil.which("perl")
-    if perl is None or subprocess.run([perl, "-MSisimai", "-e", "1"], capture_output=True).returncode != 0:
+    perl = perl_sisimai()
+    if perl is None:
         return None
     startup = _best_of([perl, "-MSisimai", "-e", "1"])
     out = subprocess.run(
@@ -76,10 +87,39 @@ def _sisimai(directory: Path, repeat: int) -> tuple[float, float, float, int] | 
     return startup, times[0], min(times[1:]), counts[0]
 
 
+def _whole(directory: Path, n: int, runs: int, go: str | None) -> None:
+    """Whole processes, alternating, median of `runs`: mxcheck, Sisimai (Perl), go-sisimai if given."""
+    byte_compile()
+    commands = {"mxcheck bounce --json --no-dns": [*mxcheck_command(), "bounce", "--json", "--no-dns", str(directory)]}
+    perl = perl_sisimai()
+    if perl:
+        commands["Sisimai (Perl) dump"] = [perl, "-MSisimai", "-e", _PERL_DUMP, str(directory)]
+    if go:
+        commands["go-sisimai"] = [go, str(directory)]
+    found = {name: median(r) for name, r in alternate(commands, runs).items()}
+    print(f"whole processes over {n} files, median of {runs} alternating runs:")
+    for name, m in found.items():
+        print(line(name, m) + f"   {n / m.wall:5.0f} msg/s")
+    if not go:
+        print("go-sisimai: not run (no binary here; pass --go-sisimai PATH to compare)")
+    if perl:
+        mx, pl = found["mxcheck bounce --json --no-dns"].wall, found["Sisimai (Perl) dump"].wall
+        ratio = pl / mx
+        print(
+            f"whole process: mxcheck {mx:.3f} s, Sisimai {pl:.3f} s: ratio {ratio:.2f} "
+            f"(Sisimai time / mxcheck time); at least 2x: {'yes' if ratio >= 2 else 'no'}"
+        )
+        if go:
+            g = found["go-sisimai"].wall
+            print(f"go-sisimai {g:.3f} s: mxcheck no slower: {'yes' if mx <= g else 'no'}")
+
+
 def main() -> int:
     """Time both decoders and print the comparison."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=3, help="warm passes after the cold one (default 3)")
+    ap.add_argument("--runs", type=int, default=7, help="whole-process runs of each command (default 7)")
+    ap.add_argument("--go-sisimai", metavar="BINARY", help="a go-sisimai binary taking a directory")
     args = ap.parse_args()
     if not available():
         print("corpus not found (set MXCHECK_CORPUS)", file=sys.stderr)
@@ -87,6 +127,7 @@ def main() -> int:
     directory = CORPUS / "emails"
     files = sorted(p for p in directory.iterdir() if p.is_file())
     n = len(files)
+    _whole(directory, n, max(args.runs, 1), args.go_sisimai)
     repeat = max(args.repeat, 1)
     imported, cold, warm, found = _mxcheck(files, repeat)
     print(f"corpus: {n} files in {directory}")

@@ -12,11 +12,10 @@ comes back as ``Diagnosis(kind=NONE, error=<id>)``.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from email.utils import getaddresses
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from bot.dnscheck.dnsbl import Blocklist
 from bot.dnscheck.evidence import server_answered
@@ -31,6 +30,9 @@ from bot.reading.codes import find_code, lookup
 from bot.reading.extract import domain_of, find_domains
 from bot.reading.knowledge import knowledge
 from bot.vocab import Action, Kind, ProblemId, Reason
+
+if TYPE_CHECKING:
+    import asyncio
 
 NOT_A_BOUNCE = "not-a-bounce"
 
@@ -190,6 +192,8 @@ async def check_domains(names: Sequence[str], *, checker: Checker, source: str |
     wanted = list(dict.fromkeys(domain_of(n) if "@" in n else n.strip().rstrip(".").lower() for n in names))
     if not wanted or not all(wanted):
         return Diagnosis(kind=Kind.NONE, error="invalid-domain", source=source)
+    import asyncio  # here, not above: a run without DNS (the pure half) never needs it
+
     try:
         reports = await asyncio.gather(*(checker.check_one(n) for n in wanted[:MAX_DOMAINS]))
     except InvalidDomain as exc:
@@ -211,6 +215,8 @@ async def _bounce_with_dns(pure: Diagnosis, sender: str | None, found: Leads, ch
     names = list(dict.fromkeys([*names, *found.mentioned]))[:MAX_DOMAINS]
     if sender is not None and sender not in names:
         names.append(sender)
+    import asyncio  # here, not at the top: a run without DNS never needs the event loop
+
     reports_job = asyncio.gather(*(_report(checker, n) for n in names))
     ips_job = checker.check_ips(found.ips, found.lists) if found.ips else _no_ips()
     found_reports, ips = await asyncio.gather(reports_job, ips_job)
@@ -283,6 +289,7 @@ class MemoChecker:
     """A checker that asks each (domain, auth) once per run: a batch of bounces shares the answers."""
 
     def __init__(self, checker: Checker) -> None:
+
         self._checker = checker
         self._tasks: dict[tuple[str, bool], asyncio.Task[DomainReport]] = {}
         self._ip_tasks: dict[tuple[tuple[str, ...], tuple[str, ...]], asyncio.Task[tuple[IpReport, ...]]] = {}
@@ -297,6 +304,8 @@ class MemoChecker:
 
     async def check_one(self, name: str, *, auth: bool = True) -> DomainReport:
         """The report of one domain, from the first request for it."""
+        import asyncio
+
         key = (name.lower(), auth)
         task = self._tasks.get(key)
         if task is None:

@@ -47,10 +47,10 @@ def test_internal_error_is_one_line_exit_1(
 ) -> None:
     """An unexpected exception: exit 1, one line, no traceback unless MXCHECK_DEBUG=1."""
 
-    async def broken(*args: object, **kwargs: object) -> int:
+    def broken(*args: object, **kwargs: object) -> int:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(bot.cli.batch, "run_bounces", broken)
+    monkeypatch.setattr(bot.cli.batch, "bounce_command", broken)
     monkeypatch.delenv("MXCHECK_DEBUG", raising=False)
     assert main(["bounce", "--no-dns", "--lang", "en", str(POSTFIX_TXT)]) == 1
     err = capsys.readouterr().err

@@ -36,6 +36,7 @@ import bot
 import handlers
 from bot.diagnose import analyse
 from bot.reading import extract
+from bot.reading.lazyre import LazyPattern
 from bot.reading.normalize import normalize
 from bot.reading.parsers import ORDER
 from bot.reading.phrases import check_linear
@@ -60,7 +61,9 @@ def _modules() -> list[ModuleType]:
 
 def _patterns_in(value: object, where: str, depth: int = 0) -> Iterator[tuple[str, re.Pattern]]:
     """Compiled patterns inside a value: itself, its items, fields or (for a class) attributes."""
-    if isinstance(value, re.Pattern):
+    if isinstance(value, LazyPattern):  # a pattern compiled on first use: checked as compiled
+        yield where, value.compiled()
+    elif isinstance(value, re.Pattern):
         yield where, value
     elif depth > 4:
         return
@@ -115,7 +118,8 @@ def _literal_patterns() -> dict[str, re.Pattern]:
     for module in _modules():
         path = Path(module.__file__ or "")
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if not (
+            lazy_call = isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "lazy"
+            if not lazy_call and not (
                 isinstance(node, ast.Call)
                 and isinstance(node.func, ast.Attribute)
                 and isinstance(node.func.value, ast.Name)
@@ -124,7 +128,8 @@ def _literal_patterns() -> dict[str, re.Pattern]:
                 and node.args
             ):
                 continue
-            flags_at = 1 if node.func.attr in ("compile", "split") else 2
+            assert isinstance(node, ast.Call)
+            flags_at = 1 if lazy_call or node.func.attr in ("compile", "split") else 2  # type: ignore[attr-defined]
             flag_nodes = [kw.value for kw in node.keywords if kw.arg == "flags"] or node.args[flags_at:][:1]
             try:
                 pattern = _constant(node.args[0], vars(module))

@@ -1,51 +1,86 @@
-"""Runs the CLI's work: every input through diagnose, one shared resolver, answers printed in order."""
+"""Runs the CLI's work: every input through diagnose, one shared resolver, answers printed in order.
+
+With DNS, each message is decoded as soon as it is read and its domains are asked at once (a
+memo asks each distinct domain once per run, at most IN_FLIGHT at a time); answers are printed
+in input order as they are ready, up to LOOKAHEAD messages ahead of the oldest one still
+waiting. There is no window to wait out: a batch waits about as long as its slowest chain of
+lookups, not one round trip per group of messages. Without DNS, bot.cli.offline decodes, and
+neither asyncio nor the DNS stack is imported.
+"""
 
 from __future__ import annotations
 
-import asyncio
-import json
-import re
-import sys
+from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import BinaryIO, TextIO
+from typing import TYPE_CHECKING, BinaryIO
 
-from bot.cli.inputs import SkippedInput, Source, UnreadableInput, collect
-from bot.cli.summary import Summary
-from bot.diagnose import Checker, MemoChecker, check_domains, diagnose
-from bot.errors import InputError, InputTooLarge
-from bot.limits import MAX_INPUT_BYTES
-from bot.models import Diagnosis
-from bot.render.json import to_dict
-from bot.render.messages import error_text, message
-from bot.render.text import render, source_label
-from bot.vocab import Kind, Lang
+from bot.cli.inputs import Source, count, sources
+from bot.cli.output import Options, Output, ReadFailure, shown
+from bot.errors import InputError
+from bot.models import Diagnosis, DomainReport
 
-WINDOW = 16  # messages diagnosed at once: DNS waits overlap, output order stays the input's
-PROGRESS_OVER = 20  # a progress bar only for batches longer than this
-_BAR = 30
-SHOWN_CHARS = 120  # a name or path quoted in a one-line error message, at most
-# What would break a one-line message: C0/C1 controls (a file name may hold a line break), line separators.
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+if TYPE_CHECKING:
+    import asyncio
+
+    from bot.diagnose import Checker
+
+__all__ = ["Options", "bounce_command", "domain_command", "run_bounces", "run_domains", "shown"]
+
+LOOKAHEAD = 512  # messages decoded ahead of the oldest answer not yet printed
+IN_FLIGHT = 48  # distinct domains being checked at once
 
 
-@dataclass(frozen=True, slots=True)
-class Options:
-    """What the command line asked for."""
+def bounce_command(paths: Sequence[str], options: Options, *, stdin: BinaryIO) -> int:
+    """`mxcheck bounce`: diagnose every message the paths name; returns how many could not be analysed."""
+    if not options.dns:
+        return _offline(paths, options, stdin)
+    import asyncio
 
-    lang: Lang
-    json: bool = False
-    dns: bool = True
-    nameservers: tuple[tuple[str, int], ...] | None = None
-    timeout: float | None = None
-    color: bool = False
-    progress: bool = False
+    return asyncio.run(run_bounces(paths, options, stdin=stdin))
+
+
+def domain_command(names: Sequence[str], options: Options) -> int:
+    """`mxcheck domain`: check each name; returns how many were not valid domains."""
+    import asyncio
+
+    return asyncio.run(run_domains(names, options))
+
+
+def _total(paths: Sequence[str], options: Options, stdin: BinaryIO) -> int:
+    # Counted only for a progress bar: an mbox is then read twice, but never held.
+    return count(paths, stdin=stdin) if options.progress else 0
+
+
+def _offline(paths: Sequence[str], options: Options, stdin: BinaryIO) -> int:
+    from bot.cli.offline import decoded
+
+    out = Output(options, total=_total(paths, options, stdin))
+    for item in decoded(sources(paths, stdin=stdin)):
+        out.emit(item)
+    out.done()
+    return out.failed
+
+
+class _Bounded:
+    """A checker that lets at most `limit` checks run at once (the rest wait their turn)."""
+
+    def __init__(self, checker: Checker, limit: int) -> None:
+        import asyncio
+
+        self._checker = checker
+        self._slots = asyncio.Semaphore(limit)
+
+    async def check_one(self, name: str, *, auth: bool = False) -> DomainReport:
+        """The report of one domain, once a slot is free."""
+        async with self._slots:
+            return await self._checker.check_one(name, auth=auth)
 
 
 def make_checker(options: Options) -> Checker | None:
     """One checker for the whole run (shared resolver and cache, each domain asked once); None: no DNS."""
     if not options.dns:
         return None
+    from bot.diagnose import MemoChecker
     from bot.dnscheck.checks import DomainChecker
     from bot.dnscheck.resolver import Resolver
 
@@ -55,144 +90,51 @@ def make_checker(options: Options) -> Checker | None:
         resolver = Resolver(options.nameservers, timeout=options.timeout)
         # The whole check may take a few lookups in a row (MX, then each host's addresses).
         checker = DomainChecker(resolver, deadline=options.timeout * 1.5 + 0.5)
-    return MemoChecker(checker or DomainChecker(resolver))
+    return MemoChecker(_Bounded(checker or DomainChecker(resolver), IN_FLIGHT))
 
 
 async def run_bounces(paths: Sequence[str], options: Options, *, stdin: BinaryIO) -> int:
     """Diagnose every message the paths name; returns how many could not be analysed."""
-    sources = collect(paths, stdin=stdin)
+    import asyncio
+
+    if not options.dns:
+        return _offline(paths, options, stdin)
     checker = make_checker(options)
-    out = _Output(options, total=len(sources))
-    for start in range(0, len(sources), WINDOW):
-        window = sources[start : start + WINDOW]
-        for d in await asyncio.gather(*(_one(s, checker) for s in window)):
-            out.emit(d)
+    out = Output(options, total=_total(paths, options, stdin))
+    pending: deque[asyncio.Future[Diagnosis | ReadFailure]] = deque()
+    for source in sources(paths, stdin=stdin):
+        pending.append(asyncio.ensure_future(_one(source, checker)))
+        await asyncio.sleep(0)  # the new task decodes now and sends its first queries
+        while pending and (pending[0].done() or len(pending) > LOOKAHEAD):
+            out.emit(await pending.popleft())
+    while pending:
+        out.emit(await pending.popleft())
     out.done()
     return out.failed
 
 
-async def _one(source: Source, checker: Checker | None) -> Diagnosis | _ReadFailure:
+async def _one(source: Source, checker: Checker | None) -> Diagnosis | ReadFailure:
+    from bot.diagnose import diagnose
+
     try:
         data = source.read()
     except InputError as exc:
-        return _ReadFailure(source.name, exc)
+        return ReadFailure(source.name, exc)
     return await diagnose(data, checker=checker, source=source.name)
 
 
 async def run_domains(names: Sequence[str], options: Options) -> int:
     """Check each name (a domain or an address); returns how many were not valid domains."""
+    import asyncio
+
+    from bot.diagnose import check_domains
+
     checker = make_checker(options)
     assert checker is not None  # `mxcheck domain` always asks the DNS
-    out = _Output(options, total=len(names))
+    out = Output(options, total=len(names))
     for d in await asyncio.gather(*(check_domains([n], checker=checker, source=n) for n in names)):
         out.emit(d)
     out.done()
     return out.failed
 
 
-@dataclass(frozen=True, slots=True)
-class _ReadFailure:
-    """A source whose bytes could not be had: missing, unreadable, too large."""
-
-    source: str
-    error: InputError
-
-
-def shown(value: str, *, limit: int = SHOWN_CHARS) -> str:
-    """A name or path the user gave, fit for a one-line message: controls escaped, a long middle cut."""
-    text = _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), value)
-    if len(text) > limit:
-        head = limit // 3
-        text = f"{text[:head]}…{text[len(text) - (limit - head - 1) :]}"
-    return text
-
-
-class _Output:
-    """Prints answers in input order: JSON lines or text on stdout, one-line errors and progress on stderr."""
-
-    def __init__(
-        self, options: Options, *, total: int, out: TextIO | None = None, err: TextIO | None = None
-    ) -> None:
-        self.options = options
-        self.out = out or sys.stdout
-        self.err = err or sys.stderr
-        self.total = total
-        self.seen = 0
-        self.failed = 0
-        self.printed = 0
-        self.summary = Summary()
-        self.show_progress = options.progress and total > PROGRESS_OVER
-
-    def emit(self, item: Diagnosis | _ReadFailure) -> None:
-        """Print one answer (and, for bad input, its one-line reason on stderr; for a skip, a note)."""
-        self.seen += 1
-        if isinstance(item, _ReadFailure) and isinstance(item.error, SkippedInput):
-            self.summary.skip()
-            self._clear_progress()
-            print(self._error_line(Diagnosis(kind=Kind.NONE, source=item.source, error=item.error.error_id), item), file=self.err, flush=True)
-            self._progress()
-            return
-        d = (
-            item
-            if isinstance(item, Diagnosis)
-            else Diagnosis(kind=Kind.NONE, source=item.source, error=item.error.error_id)
-        )
-        self.summary.add(d, self.options.lang)
-        if d.error:
-            self.failed += 1
-            self._clear_progress()
-            print(self._error_line(d, item), file=self.err, flush=True)
-        if self.options.json:
-            if d.note:  # the JSON says it too; the note line is for the person watching
-                self._clear_progress()
-                print(self._note_line(d), file=self.err, flush=True)
-            print(json.dumps(to_dict(d, self.options.lang), ensure_ascii=False), file=self.out)
-        elif not d.error:
-            self._separator()
-            print(render(d, self.options.lang, color=self.options.color), end="", file=self.out)
-        self._progress()
-
-    def _separator(self) -> None:
-        if self.printed:
-            print("─" * 40, file=self.out)
-        self.printed += 1
-
-    def _note_line(self, d: Diagnosis) -> str:
-        return message(f"note-{d.note}", self.options.lang, path=shown(source_label(d.source or "", self.options.lang)))
-
-    def _error_line(self, d: Diagnosis, item: Diagnosis | _ReadFailure) -> str:
-        source = shown(source_label(d.source or "", self.options.lang)) if d.source else ""
-        fields: dict[str, object] = {"limit": f"{MAX_INPUT_BYTES // (1024 * 1024)} MiB", "path": source}
-        if isinstance(item, _ReadFailure) and isinstance(item.error, UnreadableInput):
-            fields["why"] = item.error.why
-        if isinstance(item, _ReadFailure) and isinstance(item.error, InputTooLarge):
-            fields["size"] = item.error.detail
-        if d.error == "invalid-domain":
-            fields["name"] = source
-        text = error_text(d.error or "internal-error", self.options.lang, **fields)
-        # The path says which input; for messages that name their path or name already, once is enough.
-        named = d.error in ("no-such-path", "unreadable-input", "invalid-domain", "special-file-skipped")
-        return text if named or not source else f"{source}: {text}"
-
-    def _progress(self) -> None:
-        if self.show_progress:
-            filled = _BAR * self.seen // max(self.total, 1)
-            self.err.write(f"\r[{'#' * filled}{'.' * (_BAR - filled)}] {self.seen}/{self.total}")
-            self.err.flush()
-
-    def _clear_progress(self) -> None:
-        if self.show_progress:
-            self.err.write("\r" + " " * (_BAR + 24) + "\r")
-
-    def done(self) -> None:
-        """Finish the progress bar line; after a batch, the summary (on stderr with --json)."""
-        self._clear_progress()
-        if self.summary.inputs > 1:
-            lines = self.summary.lines(self.options.lang)
-            if self.options.json:
-                self.out.flush()
-                print("\n".join(lines), file=self.err)
-            else:
-                self._separator()
-                print("\n".join(lines), file=self.out)
-        self.out.flush()

@@ -1,7 +1,9 @@
 """What `mxcheck bounce` reads: files, directories (Maildir cur/new too), mbox files and stdin.
 
-Paths expand to a list of sources first (so a batch knows its size for the progress bar); each
-source reads its bytes only when asked, bounded by limits.MAX_INPUT_BYTES. A path named on the
+Paths expand lazily (``sources``): directories are walked and mboxes split as the batch goes,
+so memory holds the messages in flight, not the whole mbox or its index (``count`` walks the
+same paths without keeping anything, for the progress bar). Each source reads its bytes only
+when asked, bounded by limits.MAX_INPUT_BYTES. A path named on the
 command line is opened once: a pipe (`<(cat f)`, `/dev/stdin`) can be read only once, so it is
 never stat-ed, sniffed and reopened. Inside a directory, anything but a regular file (a FIFO, a
 socket, a device) is skipped with a note: opening a FIFO nobody writes to would wait forever.
@@ -9,7 +11,6 @@ socket, a device) is skipped with a note: opening a FIFO nobody writes to would 
 
 from __future__ import annotations
 
-import mailbox
 import os
 import re
 import stat
@@ -24,6 +25,7 @@ from bot.limits import MAX_INPUT_BYTES
 MAX_MBOX_BYTES = 1024 * 1024 * 1024  # an mbox is many messages; each one is still bounded
 MAX_SOURCES = 200_000  # files and messages in one run: beyond this, a run is a mistake
 STDIN = "-"
+_CHUNK = 1024 * 1024  # a pipe is read a MiB at a time
 
 # An mbox "From " separator line: "From sender Mon Jan  1 00:00:00 2024" (asctime date).
 _FROM_LINE = re.compile(rb"^From \S{1,300} {1,3}(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) ", re.MULTILINE)
@@ -57,13 +59,23 @@ class Source:
 
 def collect(paths: Sequence[str], *, stdin: BinaryIO) -> list[Source]:
     """Every message the paths name, in order: '-' (or no path) is standard input."""
-    found: list[Source] = []
+    return list(sources(paths, stdin=stdin))
+
+
+def sources(paths: Sequence[str], *, stdin: BinaryIO) -> Iterator[Source]:
+    """The messages the paths name, in order, as they are found (at most MAX_SOURCES)."""
+    n = 0
     for path in paths or [STDIN]:
         for source in _expand(path, stdin):
-            found.append(source)
-            if len(found) >= MAX_SOURCES:
-                return found
-    return found
+            yield source
+            n += 1
+            if n >= MAX_SOURCES:
+                return
+
+
+def count(paths: Sequence[str], *, stdin: BinaryIO) -> int:
+    """How many sources `sources` will give; reads no stream (an mbox file is scanned, not kept)."""
+    return sum(1 for _ in sources(paths, stdin=stdin))
 
 
 def _expand(path: str, stdin: BinaryIO) -> Iterator[Source]:
@@ -178,25 +190,47 @@ def _is_mbox(path: Path) -> bool:
 
 
 def _mbox(path: Path, size: int) -> Iterator[Source]:
+    """An mbox's messages, split as Python's mailbox.mbox splits them, one at a time.
+
+    Every line starting "From " begins a message; the blank line before it belongs to no message.
+    mailbox.mbox indexes the whole file first (about 1 KB a message); this reads on as it goes.
+    """
     name = str(path)
     if size > MAX_MBOX_BYTES:
         yield Source(name, _fail(InputTooLarge(size)))
         return
-    box = mailbox.mbox(path, create=False)
+    n = 0
     try:
-        keys = list(box.iterkeys())
+        with path.open("rb") as fh:
+            lines: list[bytes] | None = None  # None: before the first From line (mailbox skips it)
+            held = 0
+            for line in fh:
+                if line.startswith(b"From "):
+                    if lines is not None:
+                        n += 1
+                        yield Source(f"{name}#{n}", _held(lines, held))
+                    lines, held = [], 0
+                elif lines is not None:
+                    held += len(line)
+                    if held <= MAX_INPUT_BYTES + 1:
+                        lines.append(line)
+            if lines is not None:
+                n += 1
+                yield Source(f"{name}#{n}", _held(lines, held))
     except OSError as exc:
-        yield Source(name, _fail(UnreadableInput(name, exc.strerror or type(exc).__name__)))
-        return
-    for n, key in enumerate(keys, 1):
-        yield Source(f"{name}#{n}", _mbox_reader(box, key))
+        yield Source(name if n == 0 else f"{name}#{n + 1}", _fail(UnreadableInput(name, exc.strerror or type(exc).__name__)))
 
 
-def _mbox_reader(box: mailbox.mbox, key: str) -> Callable[[], bytes]:
+def _held(lines: list[bytes], size: int) -> Callable[[], bytes]:
+    """A message's bytes (without the blank line that ends it), or InputTooLarge."""
+    if lines and lines[-1] == b"\n":
+        size -= 1
+    if size > MAX_INPUT_BYTES:
+        return _fail(InputTooLarge(size))
+    data = b"".join(lines)
+    data = data[:-1] if lines and lines[-1] == b"\n" else data
+
     def read() -> bytes:
-        data = box.get_bytes(key)
-        if len(data) > MAX_INPUT_BYTES:
-            raise InputTooLarge(len(data))
         return data
 
     return read
@@ -204,7 +238,22 @@ def _mbox_reader(box: mailbox.mbox, key: str) -> Callable[[], bytes]:
 
 def read_bounded(stream: BinaryIO) -> bytes:
     """A stream's bytes, refusing more than MAX_INPUT_BYTES without reading them all."""
-    data = stream.read(MAX_INPUT_BYTES + 1)
-    if len(data) > MAX_INPUT_BYTES:
-        raise InputTooLarge(len(data))
-    return data
+    # A file's size sizes the first read: read(MAX_INPUT_BYTES + 1) reserved 10 MiB for every file.
+    try:
+        info = os.fstat(stream.fileno())
+        first = min(info.st_size, MAX_INPUT_BYTES) + 1 if stat.S_ISREG(info.st_mode) else _CHUNK
+    except (OSError, AttributeError, ValueError):  # a BytesIO, a closed or odd stream
+        first = _CHUNK
+    chunks: list[bytes] = []
+    total = 0
+    want = first
+    while True:
+        chunk = stream.read(min(want, MAX_INPUT_BYTES + 1 - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+        if total > MAX_INPUT_BYTES:
+            raise InputTooLarge(total)
+        want = _CHUNK
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)

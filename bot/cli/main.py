@@ -7,7 +7,6 @@ Exit status: 0 when every input was analysed, 2 for bad usage or input that coul
 from __future__ import annotations
 
 import argparse
-import asyncio
 import locale
 import os
 import sys
@@ -39,12 +38,16 @@ def default_lang(environ: Mapping[str, str] = os.environ) -> Lang:
 
 
 def _options(args: argparse.Namespace, lang: Lang, environ: Mapping[str, str]) -> Options:
-    from bot.cli.batch import Options
-    from bot.dnscheck.resolver import nameservers_from_env, parse_nameserver
+    from bot.cli.output import Options
 
+    dns = not getattr(args, "no_dns", False)
     servers: tuple[tuple[str, int], ...] | None = None
     try:
-        servers = tuple(parse_nameserver(v) for v in args.nameserver) or nameservers_from_env(environ)
+        # The DNS stack is imported only when DNS is asked or a server named (to check it).
+        if dns or args.nameserver or environ.get("MXCHECK_NAMESERVERS"):
+            from bot.dnscheck.resolver import nameservers_from_env, parse_nameserver
+
+            servers = tuple(parse_nameserver(v) for v in args.nameserver) or nameservers_from_env(environ)
     except ValueError:
         bad = next((v for v in args.nameserver if not _parses(v)), environ.get("MXCHECK_NAMESERVERS", ""))
         raise UsageError(message("bad-nameserver", lang, value=bad)) from None
@@ -59,7 +62,7 @@ def _options(args: argparse.Namespace, lang: Lang, environ: Mapping[str, str]) -
     return Options(
         lang=lang,
         json=args.json,
-        dns=not getattr(args, "no_dns", False),
+        dns=dns,
         nameservers=servers,
         timeout=timeout,
         color=_color(sys.stdout, environ),
@@ -118,14 +121,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parse(argv, lang)
         options = _options(args, lang, environ)
         # Imported here: a broken install is an internal error in one line, like any other.
-        from bot.cli.batch import run_bounces, run_domains
+        from bot.cli.batch import bounce_command, domain_command
 
         if args.command == "domain":
-            failed = asyncio.run(run_domains(args.names, options))
+            failed = domain_command(args.names, options)
         else:
             if not args.paths and sys.stdin.isatty():  # someone typed `mxcheck bounce` and waits
                 print(message("paste-hint", lang), file=sys.stderr)
-            failed = asyncio.run(run_bounces(args.paths, options, stdin=sys.stdin.buffer))
+            failed = bounce_command(args.paths, options, stdin=sys.stdin.buffer)
     except UsageError as exc:
         print(_with_hint(message("usage-error", lang, why=str(exc)), lang), file=sys.stderr)
         return EXIT_USAGE

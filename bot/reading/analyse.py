@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from bot.models import Bounce, Message, Verdict
 from bot.reading import parsers
 from bot.reading.classify import classify
+from bot.reading.lazyre import lazy
 from bot.reading.normalize import normalize
 
 
@@ -39,7 +40,7 @@ def _enclosed(msg: Message) -> Iterator[Message]:
 # A body that holds another message: ">"-quoted lines, or a forwarding header block.
 # > 550 5.1.1 <a@example.jp>: User unknown     ---------- Forwarded message ---------
 # -----Original Message-----                    差出人: Mail Delivery System
-_FORWARD_MARK = re.compile(
+_FORWARD_MARK = lazy(
     r"^(?:[ \t]{0,3}>|-{2,12} ?(?:forwarded message|original message|転送メッセージ|元のメッセージ)"
     r"|(?:from|差出人|送信者) ?[:：])",
     re.IGNORECASE | re.MULTILINE,

@@ -17,6 +17,7 @@ from typing import Any
 from bot.models import Bounce, Cause, CauseText, CodeQuery, Failure
 from bot.reading.classify import classify
 from bot.reading.knowledge import knowledge, load_table
+from bot.reading.lazyre import lazy
 from bot.vocab import Lang, Reason, Responsible
 
 CODE_PREFIX = "code-"
@@ -24,7 +25,7 @@ MAX_CODE_TEXT = 200  # a few codes; anything longer has words in it
 # The whole text: an optional "Diagnostic-Code: smtp;" as pasted from a DSN, then a reply code, an
 # enhanced status or both ("550 5.7.606", "550-5.7.26", "5.7.1"), then a provider's bracketed
 # code ("[TSS04]"). Nothing else: a reply with the server's words is a bounce line, read as one.
-_CODES = re.compile(
+_CODES = lazy(
     r"\A[ \t\r\n]{0,20}(?:diagnostic-code:[ \t]{0,4})?(?:smtp;[ \t]{0,4})?"
     r"(?:(?P<reply>[245][0-5][0-9])(?:[ \t]{1,4}|-|\Z))?"
     r"(?:(?P<status>[245]\.[0-9]{1,3}\.[0-9]{1,3}))?"

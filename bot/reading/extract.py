@@ -15,6 +15,7 @@ from functools import cache
 
 from bot.limits import MAX_DOMAINS, MAX_LINE_CHARS
 from bot.reading.knowledge import load_table
+from bot.reading.lazyre import lazy
 
 MAX_SCAN_CHARS = 100_000  # a question with a domain in it is short; a long text is cut, not refused
 
@@ -22,10 +23,10 @@ MAX_SCAN_CHARS = 100_000  # a question with a domain in it is short; a long text
 # too, then get cut); each repetition ends with a literal dot, so matching stays linear.
 # A candidate never starts inside an ASCII word, so a long run of letters costs one step a
 # character; it may start inside a Japanese run, which has no spaces to start after.
-_CANDIDATE = re.compile(r"(?<![A-Za-z0-9_-])(?:[^\W_][\w-]{0,62}\.){1,10}[^\W_][\w-]{0,62}")
-_ASCII_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
-_ASCII_HEAD = re.compile(r"[A-Za-z0-9-]{1,63}")
-_ASCII_TAIL = re.compile(r"[A-Za-z0-9-]{1,63}\Z")
+_CANDIDATE = lazy(r"(?<![A-Za-z0-9_-])(?:[^\W_][\w-]{0,62}\.){1,10}[^\W_][\w-]{0,62}")
+_ASCII_LABEL = lazy(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
+_ASCII_HEAD = lazy(r"[A-Za-z0-9-]{1,63}")
+_ASCII_TAIL = lazy(r"[A-Za-z0-9-]{1,63}\Z")
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,6 @@ an id is repeated, a rule names a cause that does not exist, or a phrase does no
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -16,11 +15,14 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.models import Cause, CauseText
-from bot.reading.rulebook import Rulebook, build
+from bot.reading.kcache import cached
 from bot.vocab import Lang, Reason, Responsible
+
+if TYPE_CHECKING:
+    from bot.reading.rulebook import Rulebook
 
 _TEXT_FIELDS = ("title", "explanation", "user_message")
 
@@ -36,8 +38,33 @@ class KnowledgeError(ValueError):
 @cache
 def load_table(name: str) -> dict[str, Any]:
     """A TOML file of knowledge/ by name ('messages' reads knowledge/messages.toml), parsed once."""
+    tables = _tables()
+    if name in tables:
+        return tables[name]
     path = resources.files("knowledge").joinpath(f"{name}.toml")
-    return tomllib.loads(path.read_text(encoding="utf-8"))
+    return _toml(path.read_text(encoding="utf-8"))
+
+
+def _toml(text: str) -> dict[str, Any]:
+    # Imported here: with a current cache, no run parses TOML.
+    import tomllib
+
+    return tomllib.loads(text)
+
+
+@cache
+def _tables() -> dict[str, dict[str, Any]]:
+    """Every top-level TOML file of the package's knowledge/, from the compiled cache when current."""
+    root = resources.files("knowledge")
+
+    def build() -> dict[str, Any]:
+        return {
+            entry.name.removesuffix(".toml"): _toml(entry.read_text(encoding="utf-8"))
+            for entry in root.iterdir()
+            if entry.name.endswith(".toml") and entry.is_file()
+        }
+
+    return cached(root, "tables", build) if isinstance(root, Path) else build()
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,12 +92,35 @@ class Knowledge:
 
 @cache
 def knowledge() -> Knowledge:
-    """The package's knowledge/, loaded and validated once."""
-    return load_knowledge(resources.files("knowledge"))
+    """The package's knowledge/, loaded and validated once (a current compiled cache skips both)."""
+    root = resources.files("knowledge")
+    if not isinstance(root, Path):
+        return load_knowledge(root)
+    # MappingProxyType does not pickle: the cache holds the fields as plain dicts.
+    fields = cached(root, "knowledge", lambda: _fields(load_knowledge(root)))
+    return Knowledge(
+        causes=MappingProxyType(fields["causes"]),
+        defaults=MappingProxyType(fields["defaults"]),
+        temporary=MappingProxyType(fields["temporary"]),
+        delayed=fields["delayed"],
+        rules=fields["rules"],
+    )
+
+
+def _fields(kn: Knowledge) -> dict[str, Any]:
+    return {
+        "causes": dict(kn.causes),
+        "defaults": dict(kn.defaults),
+        "temporary": dict(kn.temporary),
+        "delayed": kn.delayed,
+        "rules": kn.rules,
+    }
 
 
 def load_knowledge(root: Traversable | Path) -> Knowledge:
     """Load and validate a knowledge directory (the package's, or a test's copy); KnowledgeError if broken."""
+    from bot.reading.rulebook import build
+
     problems: list[str] = []
     tables = {name: _read(root, f"{name}.toml", problems) for name in ("status", "phrases", "providers")}
     records: list[tuple[str, dict[str, Any]]] = []
@@ -111,12 +161,14 @@ def load_knowledge(root: Traversable | Path) -> Knowledge:
 
 
 def _read(root: Traversable | Path, name: str, problems: list[str]) -> dict[str, Any]:
+    import tomllib
+
     entry = root.joinpath(name)
     if not entry.is_file():
         problems.append(f"{name}: missing")
         return {}
     try:
-        return tomllib.loads(entry.read_text(encoding="utf-8"))
+        return _toml(entry.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         problems.append(f"{name}: not valid TOML: {exc}")
         return {}

@@ -12,16 +12,18 @@ import bisect
 import re
 from collections.abc import Callable
 
-_TAG = re.compile(r"<[^<>]{0,2000}>")
-_BR = re.compile(r"<(?:br|/p|/div|/tr|/li|/h[1-6])\b[^<>]{0,200}>", re.IGNORECASE)
+from bot.reading.lazyre import lazy
+
+_TAG = lazy(r"<[^<>]{0,2000}>")
+_BR = lazy(r"<(?:br|/p|/div|/tr|/li|/h[1-6])\b[^<>]{0,200}>", re.IGNORECASE)
 _ENTITIES = {"&lt;": "<", "&gt;": ">", "&amp;": "&", "&quot;": '"', "&#39;": "'", "&nbsp;": " "}
-_ENTITY = re.compile(r"&(?:lt|gt|amp|quot|#39|nbsp);")
-_ESCAPED_HTML = re.compile(r"&lt;html\b", re.IGNORECASE)
-_HTML_OPEN = re.compile(r"<html\b", re.IGNORECASE)
-_HTML_CLOSE = re.compile(r"</html>", re.IGNORECASE)
+_ENTITY = lazy(r"&(?:lt|gt|amp|quot|#39|nbsp);")
+_ESCAPED_HTML = lazy(r"&lt;html\b", re.IGNORECASE)
+_HTML_OPEN = lazy(r"<html\b", re.IGNORECASE)
+_HTML_CLOSE = lazy(r"</html>", re.IGNORECASE)
 _HTML_MAX = 300_000  # the longest HTML block read as one
-_HEAD_OPEN = re.compile(r"<(style|script|head)\b[^<>]{0,200}>", re.IGNORECASE)
-_HEAD_CLOSE = re.compile(r"</(style|script|head)>", re.IGNORECASE)
+_HEAD_OPEN = lazy(r"<(style|script|head)\b[^<>]{0,200}>", re.IGNORECASE)
+_HEAD_CLOSE = lazy(r"</(style|script|head)>", re.IGNORECASE)
 _HEAD_MAX = 200_000  # the longest style, script or head block dropped
 
 

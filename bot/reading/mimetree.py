@@ -18,18 +18,19 @@ messages.
 from __future__ import annotations
 
 import email
-import re
 from email.message import Message as EmailMessage
 from email.policy import compat32
 
+from bot.reading.lazyre import lazy
+
 # A header line as FeedParser's headerRE sees it: an envelope line, a continuation, a field name
 # and colon (names bounded: a longer one is left to the stdlib).
-_FIELD_START = re.compile(r"From |[\t ]|[\041-\071\073-\176]{0,998}:")
+_FIELD_START = lazy(r"From |[\t ]|[\041-\071\073-\176]{0,998}:")
 # The line break before the first line that is no continuation or field (or before the end).
-_FIELDS_END = re.compile(r"\n(?![\t ]|[\041-\071\073-\176]{0,998}:)")
+_FIELDS_END = lazy(r"\n(?![\t ]|[\041-\071\073-\176]{0,998}:)")
 # What follows "--" + boundary on a boundary line (FeedParser's boundaryre after the separator).
-_BOUNDARY_REST = re.compile(r"(?P<end>--)?[ \t]{0,998}\n?\Z")
-_FIELD_BREAK = re.compile(r"\n(?![ \t])")  # a line break not followed by a continuation line
+_BOUNDARY_REST = lazy(r"(?P<end>--)?[ \t]{0,998}\n?\Z")
+_FIELD_BREAK = lazy(r"\n(?![ \t])")  # a line break not followed by a continuation line
 _DELIVERY_STATUS = "message/delivery-status"
 
 

@@ -17,15 +17,16 @@ from email.message import Message as EmailMessage
 from bot.errors import BinaryInput, EmptyInput, InputTooLarge
 from bot.limits import MAX_INPUT_BYTES, MAX_LINE_CHARS, MAX_PART_CHARS, MAX_TEXT_CHARS
 from bot.models import Message, Part
+from bot.reading.lazyre import lazy
 from bot.reading.markup import has_escaped_html, html_blocks_to_text, html_to_text, unescape
 from bot.reading.mimetree import message_from_bytes
 from bot.reading.utf16 import to_utf8
 
 # Header names that mark the start of a whole message (or of an mbox "From " line).
-_HEADER_START = re.compile(
+_HEADER_START = lazy(
     rb"\A(?:From [^\r\n]{1,300}\r?\n)?(?:[!-9;-~]{1,60}:[^\r\n]{0,2000}\r?\n(?:[ \t][^\r\n]{0,2000}\r?\n){0,50}){2}"
 )
-_KNOWN_HEADERS = re.compile(
+_KNOWN_HEADERS = lazy(
     rb"^(?:received|return-path|from|to|subject|date|message-id|mime-version|content-type|delivered-to|x-[a-z0-9-]{1,40}):",
     re.IGNORECASE | re.MULTILINE,
 )
@@ -46,19 +47,19 @@ _CHARSET_ALIASES = {
     "unknown-8bit": "utf-8",
     "x-unknown": "utf-8",
 }
-_SLACK_LINK = re.compile(r"<(?:mailto:|https?://|tel:)?([^<>|\n]{1,500})\|([^<>\n]{1,500})>")
-_SLACK_BARE = re.compile(r"<(?:mailto:|https?://)([^<>|\n]{1,500})>")
-_QUOTE = re.compile(r"^[ \t]{0,3}>[ \t]?", re.MULTILINE)
+_SLACK_LINK = lazy(r"<(?:mailto:|https?://|tel:)?([^<>|\n]{1,500})\|([^<>\n]{1,500})>")
+_SLACK_BARE = lazy(r"<(?:mailto:|https?://)([^<>|\n]{1,500})>")
+_QUOTE = lazy(r"^[ \t]{0,3}>[ \t]?", re.MULTILINE)
 _QUOTED_SHARE = 0.6  # a paste is a quoted mail when this share of its non-blank lines start with ">"
-_CODE_MARK = re.compile(r"`{1,3}")
-_SURROGATE = re.compile("[\ud800-\udfff]")
-_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")  # zero-width characters web pages and chats add
+_CODE_MARK = lazy(r"`{1,3}")
+_SURROGATE = lazy("[\ud800-\udfff]")
+_INVISIBLE = lazy("[\u200b\u200c\u200d\u2060\ufeff]")  # zero-width characters web pages and chats add
 # 7-bit ISO-2022-JP left undecoded inside a field value (a Diagnostic-Code written in Japanese).
-_JIS_RUN = re.compile(r"\x1b\$[@B][^\x1b\n]{0,2000}(?:\x1b\([BJ]|$)", re.MULTILINE)
-_QP_SOFT = re.compile(r"=\n")
-_QP_ESCAPE = re.compile(r"=[0-9A-F]{2}")
-_BOUNDARY_LINE = re.compile(r"^--[^\s]{6,200}$", re.MULTILINE)
-_PART_HEADER = re.compile(
+_JIS_RUN = lazy(r"\x1b\$[@B][^\x1b\n]{0,2000}(?:\x1b\([BJ]|$)", re.MULTILINE)
+_QP_SOFT = lazy(r"=\n")
+_QP_ESCAPE = lazy(r"=[0-9A-F]{2}")
+_BOUNDARY_LINE = lazy(r"^--[^\s]{6,200}$", re.MULTILINE)
+_PART_HEADER = lazy(
     r"\A(?:Content-[A-Za-z-]{1,40}:[^\n]{0,500}\n(?:[ \t][^\n]{0,500}\n){0,5}){1,6}\n", re.IGNORECASE
 )
 
@@ -269,6 +270,7 @@ def _from_paste(text: str) -> Message:
         msg = _from_email(message_from_bytes(raw))
         if msg.parts and any(p.text.strip() for p in msg.parts):
             return msg
+    del raw  # a big paste: its encoded copy need not live on while its parts are cut
     return Message(headers=(), parts=_bounded(_paste_parts(text)), whole=False)
 
 
@@ -279,12 +281,30 @@ def _unquote(text: str) -> str:
     unquoted bounce are the bounce's own text and stay.
     """
     for _ in range(10):
-        lines = [line for line in text.split("\n") if line.strip()]
-        quoted = sum(1 for line in lines if _QUOTE.match(line))
-        if not lines or quoted < len(lines) * _QUOTED_SHARE:
+        lines, quoted = _quoted_lines(text)
+        if not lines or quoted < lines * _QUOTED_SHARE:
             break
         text = _QUOTE.sub("", text)
     return text
+
+
+def _quoted_lines(text: str) -> tuple[int, int]:
+    """How many lines are not blank, and how many of them are quoted.
+
+    Counted line by line without a list of them: the list of a 10 MB paste's lines took twice
+    the paste's size.
+    """
+    lines = quoted = start = 0
+    end_of_text = len(text)
+    while start <= end_of_text:
+        end = text.find("\n", start)
+        end = end_of_text if end < 0 else end
+        line = text[start:end]
+        if line.strip():
+            lines += 1
+            quoted += 1 if _QUOTE.match(line) else 0
+        start = end + 1
+    return lines, quoted
 
 
 def _paste_parts(text: str) -> list[Part]:

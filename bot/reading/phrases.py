@@ -21,6 +21,8 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from bot.reading.lazyre import lazy
+
 try:  # the parser of the re module, to prove patterns linear-time (private, stable since 3.11)
     from re import _constants as _sre_constants
     from re import _parser as _sre_parser
@@ -28,7 +30,7 @@ except ImportError:  # pragma: no cover - older layouts
     import sre_constants as _sre_constants  # type: ignore[no-redef]
     import sre_parse as _sre_parser  # type: ignore[no-redef]
 
-_SPACES = re.compile(r"\s+")
+_SPACES = lazy(r"\s+")
 MAX_REPEAT = 300  # the largest bound a data regex may put on a repetition
 
 

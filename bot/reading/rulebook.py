@@ -12,12 +12,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from bot.reading.lazyre import lazy
 from bot.reading.phrases import PhraseError, PhraseSet, compile_phrases
 from bot.vocab import Phase, Reason
 
-_STATUS_CODE = re.compile(r"\A(?:[245X])\.\d{1,3}(?:\.\d{1,3})?\Z")
-_REPLY_CODE = re.compile(r"\A[245]\d\d\Z")
-_STATUS_RANGE = re.compile(r"\A([245X]\.\d{1,3}\.)(\d{1,3})-(\d{1,3})\Z")  # "X.7.700-749"
+_STATUS_CODE = lazy(r"\A(?:[245X])\.\d{1,3}(?:\.\d{1,3})?\Z")
+_REPLY_CODE = lazy(r"\A[245]\d\d\Z")
+_STATUS_RANGE = lazy(r"\A([245X]\.\d{1,3}\.)(\d{1,3})-(\d{1,3})\Z")  # "X.7.700-749"
 SAIDBY = ("remote", "reporter", "text", "recipient")  # who a provider is recognised by: see Provider
 # Phrase tiers in the order the classifier weighs them (bot.reading.classify): words that name a cause;
 # a reporting MTA's note that it gave up (it decides only when the remote's words and code did

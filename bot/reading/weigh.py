@@ -19,11 +19,11 @@ rule, as the data is ordered. The verdict's ``rule`` names the winner.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from bot.models import Failure, Verdict
 from bot.reading.knowledge import Knowledge
+from bot.reading.lazyre import lazy
 from bot.reading.notices import masked
 from bot.reading.tables import redirect, status_row, verdict
 
@@ -34,7 +34,7 @@ OWN_WORDS = 2
 AGREES = 4
 # Where the remote server's own reply begins: its reply code, not an IP octet or a date.
 # host mx.example.jp[192.0.2.1] said: 550 5.1.1 <a@example.jp>: User unknown
-_REPLY_START = re.compile(r"(?<![\w.:\-/])[245]\d\d(?:[ -]|\Z)")
+_REPLY_START = lazy(r"(?<![\w.:\-/])[245]\d\d(?:[ -]|\Z)")
 
 
 @dataclass(frozen=True, slots=True)

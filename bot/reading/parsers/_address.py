@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import re
 
+from bot.reading.lazyre import lazy
+
 # ----------------------------------------------------------------------------- addresses
 # One address: a dot-atom-ish local part (quoted local parts are rare in bounces) and a domain.
 _LOCAL = r"(?:\"[^\"\n@<>]{1,64}\"|[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64})"
 _DOMAIN = r"(?:(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?\.){1,10}[A-Za-z][A-Za-z0-9-]{0,62}|\[[0-9.]{7,15}\])"
 # One address. Local parts keep the dots real mail carries (docomo's `taro..x.@`) and quotes.
-ADDRESS = re.compile(r"(?<![\w.+=%/!#$&'*^`{|}~-])(" + _LOCAL + "@" + _DOMAIN + ")")
-_ADDR_PREFIX = re.compile(r"\A\s{0,10}(?:rfc822|x-unix|unknown|utf-8)\s{0,5};\s{0,10}", re.IGNORECASE)
-_MAILTO = re.compile(r"\Amailto:", re.IGNORECASE)
-_UTF8_ADDR = re.compile(r"\A[^\s@<>]{1,200}@[^\s@<>]{1,255}\Z")
+ADDRESS = lazy(r"(?<![\w.+=%/!#$&'*^`{|}~-])(" + _LOCAL + "@" + _DOMAIN + ")")
+_ADDR_PREFIX = lazy(r"\A\s{0,10}(?:rfc822|x-unix|unknown|utf-8)\s{0,5};\s{0,10}", re.IGNORECASE)
+_MAILTO = lazy(r"\Amailto:", re.IGNORECASE)
+_UTF8_ADDR = lazy(r"\A[^\s@<>]{1,200}@[^\s@<>]{1,255}\Z")
 
 
 def clean_address(text: str) -> str | None:

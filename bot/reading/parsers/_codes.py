@@ -9,27 +9,28 @@ from __future__ import annotations
 import functools
 import re
 
+from bot.reading.lazyre import lazy
 from bot.reading.parsers._literals import comparable, gated
 from bot.vocab import Phase
 
 # ----------------------------------------------------------------------------- codes
 # RFC 3463 enhanced status: class.subject.detail, not part of an IP address or a version number.
-_STATUS = re.compile(r"(?<![\w.])([245])\.(\d{1,3})\.(\d{1,3})(?![\w]|\.\d)")
+_STATUS = lazy(r"(?<![\w.])([245])\.(\d{1,3})\.(\d{1,3})(?![\w]|\.\d)")
 # The same after a reply code ("550 5.1.1", "550-5.1.1", "550 #5.1.1"), Sisimai's first choice.
-_STATUS_AFTER_REPLY = re.compile(r"(?<![\w.])[245]\d\d[ -]#?([45]\.\d{1,3}\.\d{1,3})(?![\w]|\.\d)")
+_STATUS_AFTER_REPLY = lazy(r"(?<![\w.])[245]\d\d[ -]#?([45]\.\d{1,3}\.\d{1,3})(?![\w]|\.\d)")
 # "(#5.1.1)" as qmail and some gateways write it.
-_STATUS_HASH = re.compile(r"\(#([45]\.\d{1,3}\.\d{1,3})\)")
-_IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])")
-_IPV4_HINT = re.compile(r"\d\.\d")  # in every IPv4 address: a text without it has none to mask
-_REPLY = re.compile(
+_STATUS_HASH = lazy(r"\(#([45]\.\d{1,3}\.\d{1,3})\)")
+_IPV4 = lazy(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])")
+_IPV4_HINT = lazy(r"\d\.\d")  # in every IPv4 address: a text without it has none to mask
+_REPLY = lazy(
     r"(?<![\w.:/@=+-])([45][0-5]\d|2[0-5]\d)(?=[ \-]|\)|\]|,|;|\Z|$)(?!-?\d{1,3}\.\d)", re.MULTILINE
 )
-_REPLY_LENIENT = re.compile(r"(?<![\w.:/@=+-])([45][0-5]\d)(?![\w.:/@])")
+_REPLY_LENIENT = lazy(r"(?<![\w.:/@=+-])([45][0-5]\d)(?![\w.:/@])")
 # "ERROR_CODE :550", "ResponseCode 421", "Status code: 550" — a label, then the code.
-_CODE_LABEL = re.compile(
+_CODE_LABEL = lazy(
     r"\b(?:error_code|response ?code|status code|smtp code|reply code)\s{0,3}[:=]?\s{0,3}", re.I
 )
-SPECIFIC_STATUS = re.compile(r"\A[45]\.[1-9]\.[1-9]\Z")
+SPECIFIC_STATUS = lazy(r"\A[45]\.[1-9]\.[1-9]\Z")
 
 
 def find_status(text: str) -> str | None:
@@ -130,12 +131,12 @@ _PHASE_WORDS: tuple[tuple[str, Phase], ...] = (
     (r"\bdata (?:command )?(?:failed|rejected)", Phase.DATA),
     (r"\bmail(?: from)? (?:command )?(?:failed|rejected)", Phase.MAIL),
 )
-_PHASE_PHRASES = tuple((re.compile(words, re.I), phase) for words, phase in _PHASE_WORDS)
+_PHASE_PHRASES = tuple((lazy(words, re.I), phase) for words, phase in _PHASE_WORDS)
 # Each searched only when one of the literals it requires is in the text (phase phrases mostly find nothing).
 _PHASE_GATED = tuple((gated(pattern), phase) for pattern, phase in _PHASE_PHRASES)
 # Echoed transcripts: sendmail ">>> RCPT To:<a@example.jp>", ">>> DATA"; the last one counts.
-_ECHO = re.compile(r"^\s{0,8}>>>\s{0,3}(rcpt|mail|data|\.|helo|ehlo|quit)\b", re.I | re.M)
-_RCPT_ECHO = gated(re.compile(r"\brcpt to:\s{0,3}<", re.I))
+_ECHO = lazy(r"^\s{0,8}>>>\s{0,3}(rcpt|mail|data|\.|helo|ehlo|quit)\b", re.I | re.M)
+_RCPT_ECHO = gated(lazy(r"\brcpt to:\s{0,3}<", re.I))
 _ECHO_PHASE = {
     "rcpt": Phase.RCPT,
     "mail": Phase.MAIL,
@@ -171,17 +172,17 @@ def find_phase(text: str) -> Phase | None:
 _HOSTNAME = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}\.){0,10}[A-Za-z0-9-]{0,62}\.?"
 _REMOTE_PATTERNS = (
     # Postfix: "host mx.example.jp[192.0.2.1] said:", "connect to mx.example.jp[192.0.2.1]:25:"
-    re.compile(r"\bhost (" + _HOSTNAME + r")\s{0,2}\[[0-9A-Fa-f.:]{2,45}\]"),
-    re.compile(r"\bconnect to (" + _HOSTNAME + r")\[[0-9A-Fa-f.:]{2,45}\]"),
+    lazy(r"\bhost (" + _HOSTNAME + r")\s{0,2}\[[0-9A-Fa-f.:]{2,45}\]"),
+    lazy(r"\bconnect to (" + _HOSTNAME + r")\[[0-9A-Fa-f.:]{2,45}\]"),
     # sendmail: "... while talking to mx.example.jp.:"
-    re.compile(r"\bwhile talking to (" + _HOSTNAME + r"):"),
+    lazy(r"\bwhile talking to (" + _HOSTNAME + r"):"),
     # Exim: "host mx.example.jp [192.0.2.1]:"; RFC 3464: "Remote-MTA: dns; mx.example.jp"
-    re.compile(
+    lazy(
         r"^\s{0,4}remote-mta:\s{0,5}(?:dns|smtp|x-[\w-]{1,20})?\s{0,3};?\s{0,5}\[?(" + _HOSTNAME + r")",
         re.I | re.M,
     ),
     # "Remote host: mx.example.jp", "Remote Server: mx.example.jp"
-    re.compile(
+    lazy(
         r"\bremote (?:host|server|system|mta)(?: name)?:\s{0,5}(?:dns\s{0,3};\s{0,3})?\[?("
         + _HOSTNAME
         + r")",

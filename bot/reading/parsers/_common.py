@@ -22,6 +22,7 @@ import re
 from collections.abc import Iterable
 
 from bot.models import Bounce, Failure, Message
+from bot.reading.lazyre import lazy
 from bot.reading.parsers._address import ADDRESS, clean_address, find_addresses
 from bot.reading.parsers._codes import (
     SPECIFIC_STATUS,
@@ -166,7 +167,7 @@ def header_has(msg: Message, name: str, markers: Iterable[str]) -> bool:
 
 # Where a bounce quotes the returned message inside its own text (Exim, qmail, sendmail V5, DMA, GMX...).
 _INLINE_COPY = gated(
-    re.compile(
+    lazy(
         r"^[ \t]{0,8}-{0,6}[ \t]{0,2}(?:This is a copy of (?:the|your) message|Below this line is a copy of the message"
         r"|Unsent message follows|Original message follows|Message headers follow|The header of the original message"
         r"|Original mail as follows|Below is a copy of the original message|Returned Message"
@@ -178,7 +179,7 @@ _INLINE_COPY = gated(
 
 # The returned copy's sender fields, in the order they are trusted.
 _SENDER_FIELDS = tuple(
-    re.compile(r"^[ \t]{0,4}" + name + r":[ \t]{0,20}([^\n]{1,500})", re.I | re.M)
+    lazy(r"^[ \t]{0,4}" + name + r":[ \t]{0,20}([^\n]{1,500})", re.I | re.M)
     for name in ("return-path", "from", "sender")
 )
 
@@ -253,7 +254,7 @@ def bounce_of(
 
 
 # ----------------------------------------------------------------------------- readable text
-_REPLY_LINE = re.compile(r"\A\s{0,8}[45]\d\d[ -]")
+_REPLY_LINE = lazy(r"\A\s{0,8}[45]\d\d[ -]")
 
 
 def readable_diagnostic(text: str, address: str = "") -> str:

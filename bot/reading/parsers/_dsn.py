@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import functools
-import re
 
 from bot.models import Failure
+from bot.reading.lazyre import lazy
 from bot.reading.parsers._address import clean_address
 from bot.reading.parsers._codes import SPECIFIC_STATUS, find_reply_code, find_status
 from bot.reading.parsers._failure import finish, make_failure
@@ -42,7 +42,7 @@ PER_RECIPIENT_FIELDS = frozenset(
     }
 )
 _KNOWN_FIELDS = PER_MESSAGE_FIELDS | PER_RECIPIENT_FIELDS
-_FIELD = re.compile(r"\A([A-Za-z][A-Za-z0-9-]{1,40}):[ \t]{0,20}(.{0,4000})\Z")
+_FIELD = lazy(r"\A([A-Za-z][A-Za-z0-9-]{1,40}):[ \t]{0,20}(.{0,4000})\Z")
 
 
 def dsn_fields(text: str) -> tuple[dict[str, str], list[dict[str, str]]]:

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import re
 
+from bot.reading.lazyre import lazy
 from bot.reading.parsers import _common as c
 
 # Remote Server returned '550 5.1.1 RESOLVER.ADR.RecipNotFound; not found'
 # 3/09/2016 8:05:56 PM - Remote Server at mx.example.jp (10.1.1.3) returned '550 4.4.7 QUEUE.Expired; ...'
 # 5/25/2018 8:21:10 AM - Server at SG2APC01HT226.eop-APC01.prod.protection.outlook.com returned '550 5.4.312 ...'
-_RETURNED = re.compile(
+_RETURNED = lazy(
     r"(?:remote\s{1,3}server|\bserver)(?:\s{1,3}at\s{1,3}([^\s()']{1,255})(?:\s{1,3}\([^()\n]{0,60}\))?)?"
     r"\s{1,3}returned\s{0,3}'(.{0,3000})",
     re.I,
@@ -26,14 +27,14 @@ _RETURNED = re.compile(
 # The same in the Japanese NDR, where the last attempt's words follow an expiry:
 # リモート サーバーから返されたエラー: '550 4.4.7 QUEUE.Expired; message expired'
 # 最後のエラー: '451 4.4.0 Primary target IP address responded with: ...'
-_RETURNED_JA = re.compile(r"()(?:リモート\s{0,2}サーバーから返されたエラー|最後のエラー)\s{0,3}[:：]\s{0,3}'(.{0,3000})")
+_RETURNED_JA = lazy(r"()(?:リモート\s{0,2}サーバーから返されたエラー|最後のエラー)\s{0,3}[:：]\s{0,3}'(.{0,3000})")
 # #550 5.7.1 RESOLVER.RST.AuthRequired; authentication required ##rfc822;a@example.jp
 # mx.example.jp #550 5.1.1 <a@example.jp>: Recipient address rejected ##   (the refusing host first)
-_HASHED = re.compile(
+_HASHED = lazy(
     r"\A\s{0,8}(?:([A-Za-z0-9][A-Za-z0-9.-]{0,253})\s{1,3})?#\s{0,2}([245]\d\d[ -][^#\n]{1,2000}?)\s{0,3}##"
 )
 # mail.contoso.com #<exchange.contoso.com #5.7.1 smtp;530 5.7.1 Client was not authenticated> #SMTP#
-_SMTP_HASH = re.compile(
+_SMTP_HASH = lazy(
     r"(?:\A|\s)([A-Za-z0-9][A-Za-z0-9.-]{0,253})?\s{0,3}#<\s{0,3}([^\s#<>]{1,255})\s{1,3}#([^\n]{1,2000}?)>\s{0,3}#SMTP#",
     re.I,
 )

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from bot.models import Failure
+from bot.reading.lazyre import lazy
 from bot.reading.parsers import _codes as codes
 from bot.reading.parsers._address import clean_address
 from bot.reading.parsers._text import drop_repeated_prefixes, fold, strip_diag_type
@@ -27,7 +27,7 @@ def parse_action(value: str | None) -> Action | None:
         return None
 
 
-_STATUS_FIELD = re.compile(r"\A\s{0,5}([245]\.\d{1,3}\.\d{1,3})\b")
+_STATUS_FIELD = lazy(r"\A\s{0,5}([245]\.\d{1,3}\.\d{1,3})\b")
 
 
 def make_failure(

@@ -13,12 +13,13 @@ import re
 from dataclasses import dataclass, field
 
 from bot.models import Bounce, Failure, Message
+from bot.reading.lazyre import lazy
 from bot.reading.parsers import _common as c
 from bot.vocab import Action, Phase
 
-_NEVER = re.compile(r"(?!)")
+_NEVER = lazy(r"(?!)")
 # A pasted report runs on into its delivery-status fields: they are not the reason text.
-_DSN_START = re.compile(r"\A(?:Reporting-MTA|Final-Recipient|Original-Recipient|Received-From-MTA):", re.I)
+_DSN_START = lazy(r"\A(?:Reporting-MTA|Final-Recipient|Original-Recipient|Received-From-MTA):", re.I)
 
 
 # One address in a layout's recipient pattern, as group "addr": up to the first character that

@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
+from bot.reading.lazyre import lazy
+
 # ----------------------------------------------------------------------------- text folding
-_SPACES = re.compile(r"\s{1,4000}")
-_DIAG_TYPE = re.compile(
+_SPACES = lazy(r"\s{1,4000}")
+_DIAG_TYPE = lazy(
     # smtp; X-Postfix; X-Unix; X-Yandex; unknown; ... — the diagnostic-type of RFC 3464
     r"\A\s{0,5}(?:e?smtp|lmtp|x-[a-z0-9-]{1,30}|mailer|unix|unknown|local)\s{0,5};\s{0,5}",
     re.IGNORECASE,
@@ -22,7 +24,7 @@ def fold(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
-_MULTILINE_PREFIX = re.compile(r"(?<![\w.])([245]\d\d)[ -]#?([245]\.\d{1,3}\.\d{1,3})?(?=\s)")
+_MULTILINE_PREFIX = lazy(r"(?<![\w.])([245]\d\d)[ -]#?([245]\.\d{1,3}\.\d{1,3})?(?=\s)")
 
 
 def drop_repeated_prefixes(text: str) -> str:

@@ -11,12 +11,13 @@ import re
 from dataclasses import dataclass, replace
 
 from bot.models import Failure
+from bot.reading.lazyre import lazy
 from bot.reading.parsers._codes import find_reply_code, find_status
 
 # The wrapper's own code at the start, tolerating the "554.5.0.0" people type for "554 5.0.0".
-_OUTER = re.compile(r"\A\s{0,5}#?([245]\d\d)(?:[ .-]{1,2}#?([245]\.\d{1,3}\.\d{1,3}))?")
+_OUTER = lazy(r"\A\s{0,5}#?([245]\d\d)(?:[ .-]{1,2}#?([245]\.\d{1,3}\.\d{1,3}))?")
 # Exchange: #<exchange.contoso.com #5.7.1 smtp;530 5.7.1 Client was not authenticated> #SMTP#
-_SMTP_HASH = re.compile(
+_SMTP_HASH = lazy(
     r"#<\s{0,3}[^\s#<>]{1,255}\s{1,3}#([245]\.\d{1,3}\.\d{1,3})\s{0,3}(?:smtp\s{0,2};\s{0,3})?([^\n]{0,2000}?)>\s{0,3}(?:#SMTP#|\Z)",
     re.I,
 )
@@ -24,11 +25,11 @@ _SMTP_HASH = re.compile(
 # 5.1.0 Unknown address error 554-'5.7.1. Relay access denied.
 # 5.3.0 - Other mail system problem 550-'Unknown user a@docomo.ne.jp' (delivery attempts: 0)
 # 5.1.2 - Bad destination host 'DNS Hard Error looking up example.jp (MX): NXDomain' (delivery attempts: 0)
-_MOMENTUM = re.compile(
+_MOMENTUM = lazy(
     r"(?<![\w.])([245]\.\d{1,3}\.\d{1,3})\s{0,3}-?\s{0,3}[A-Za-z][A-Za-z ]{2,60}?\s{0,3}(?:([245]\d\d)-?\s{0,2})?'([^\n]{0,2000})"
 )
 # A reply appended in angle brackets: "554 4.4.7 Message expired: ...<421 4.4.2 Connection timed out>"
-_ANGLE = re.compile(r"<\s{0,2}([245]\d\d)[ -]([245]\.\d{1,3}\.\d{1,3})?([^<>\n]{0,500})>")
+_ANGLE = lazy(r"<\s{0,2}([245]\d\d)[ -]([245]\.\d{1,3}\.\d{1,3})?([^<>\n]{0,500})>")
 
 
 @dataclass(frozen=True, slots=True)

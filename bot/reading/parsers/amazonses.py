@@ -17,6 +17,7 @@ import re
 from typing import Any
 
 from bot.models import Bounce, Failure, Message
+from bot.reading.lazyre import lazy
 from bot.reading.parsers import _common as c
 from bot.vocab import Action, Reason
 
@@ -33,12 +34,12 @@ _RECEIVING = ("this message could not be delivered", "inbound-smtp.")
 # The following message to <a@example.jp> was undeliverable.
 # The reason for the problem:
 # 5.3.0 - Other mail system problem 550-'Unknown user a@example.jp'
-_OLD = re.compile(
+_OLD = lazy(
     r"the following message to <?([^\s<>]{3,320}?)>? was undeliverable\.?\s{0,5}\n\s{0,4}the reason for the problem:"
     r"\s{0,5}\n([^\n]{1,2000})",
     re.I,
 )
-_JSON_START = re.compile(r'\{\s{0,20}"(?:notificationType|eventType|Type)"')
+_JSON_START = lazy(r'\{\s{0,20}"(?:notificationType|eventType|Type)"')
 
 
 def detect(msg: Message) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from bot.models import Bounce, Failure, Message
+from bot.reading.lazyre import lazy
 from bot.reading.parsers import _common as c
 from bot.vocab import Reason
 
@@ -19,13 +20,13 @@ _REPORT_TYPE = "message/feedback-report"
 _COMPLAINT_SENDERS = ("staff@hotmail.com", "complaints@email-abuse.amazonses.com")
 # This is an email abuse report for an email message received from IP 192.0.2.1 on ...
 # This is a spf/dkim authentication-failure report for an email message received from IP ...
-_SUMMARY = re.compile(
+_SUMMARY = lazy(
     r"^\s{0,4}this is an? [^\n]{0,80}?(?:abuse report|authentication[ -]failure report|abuse complaint"
     r"|report for an? (?:e-?mail )?message)[^\n]{0,300}",
     re.I | re.M,
 )
-_FIELD = re.compile(r"^\s{0,4}([A-Za-z][A-Za-z-]{1,40})\s{0,3}:[ \t]{0,20}([^\n]{0,500})$", re.M)
-_TO = re.compile(r"^(?:to|x-hmxmroriginalrecipient)\s{0,3}:\s{0,10}([^\n]{1,500})$", re.I | re.M)
+_FIELD = lazy(r"^\s{0,4}([A-Za-z][A-Za-z-]{1,40})\s{0,3}:[ \t]{0,20}([^\n]{0,500})$", re.M)
+_TO = lazy(r"^(?:to|x-hmxmroriginalrecipient)\s{0,3}:\s{0,10}([^\n]{1,500})$", re.I | re.M)
 
 
 def detect(msg: Message) -> bool:

@@ -17,21 +17,22 @@ from functools import cache
 
 from bot.models import Bounce, Message
 from bot.reading.knowledge import load_table
+from bot.reading.lazyre import lazy
 from bot.reading.parsers import _common as c
 from bot.reading.phrases import PhraseSet, compile_phrases, fold
 from bot.vocab import Reason
 
 # Headers that mark an auto-reply (lower-cased values).
 _AUTO_HEADERS = (
-    ("auto-submitted", re.compile(r"\Aauto-(?:replied|generated|notified)")),
-    ("x-autoreply", re.compile(r"\A(?:yes|true)")),
-    ("x-autorespond", re.compile(r".")),
-    ("x-apple-action", re.compile(r"\Avacation\Z")),
-    ("precedence", re.compile(r"\Aauto_reply\Z")),
-    ("x-auto-response-suppress", re.compile(r"oof|autoreply")),
+    ("auto-submitted", lazy(r"\Aauto-(?:replied|generated|notified)")),
+    ("x-autoreply", lazy(r"\A(?:yes|true)")),
+    ("x-autorespond", lazy(r".")),
+    ("x-apple-action", lazy(r"\Avacation\Z")),
+    ("precedence", lazy(r"\Aauto_reply\Z")),
+    ("x-auto-response-suppress", lazy(r"oof|autoreply")),
 )
 # Automatic reply: Nyaan / Auto: / Out of Office: / 自動応答: / 自動返信: / 不在通知:
-_SUBJECT = re.compile(
+_SUBJECT = lazy(
     r"\A\s{0,5}(?:auto(?:matic)?[ -]?(?:reply|response)|auto\s{0,2}:|autorespons|out of (?:the )?office"
     r"|自動応答|自動返信|不在(?:通知|のお知らせ)?\s{0,2}[:：])",
     re.I,
@@ -54,8 +55,8 @@ _BOUNCE_WORDS = (
     "配信に失敗",
     "送信できませんでした",
 )
-_STATUS_CODE = re.compile(r"(?<![\w.])[245]\d\d[ -][245]\.\d{1,3}\.\d{1,3}\b")
-_FROM_LINE = re.compile(r"^\s{0,4}(?:from|差出人|送信者)\s{0,3}[:：]\s{0,5}([^\n]{1,300})$", re.I | re.M)
+_STATUS_CODE = lazy(r"(?<![\w.])[245]\d\d[ -][245]\.\d{1,3}\.\d{1,3}\b")
+_FROM_LINE = lazy(r"^\s{0,4}(?:from|差出人|送信者)\s{0,3}[:：]\s{0,5}([^\n]{1,300})$", re.I | re.M)
 
 
 @cache

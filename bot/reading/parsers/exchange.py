@@ -21,6 +21,7 @@ import re
 
 from bot.limits import MAX_RECIPIENTS
 from bot.models import Bounce, Failure, Message
+from bot.reading.lazyre import lazy
 from bot.reading.parsers import _common as c
 from bot.reading.parsers._exchange_reply import reply_in
 
@@ -49,7 +50,7 @@ _MARKERS = (
 _SENDERS = ("microsoftexchange", "postmaster@outlook.com", "postmaster@hotmail.com", ".onmicrosoft.com")
 
 # "Diagnostic information for administrators:" and its translations.
-_ADMIN = re.compile(
+_ADMIN = lazy(
     r"^\s{0,4}(?:diagnostic information for administrators|informations de diagnostic pour les administrateurs"
     r"|informazioni di diagnostica per gli amministratori|diagnoseinformationen für administratoren"
     r"|información de diagnóstico para administradores|管理者向けの診断情報|管理者用の診断情報"
@@ -57,62 +58,62 @@ _ADMIN = re.compile(
     re.I | re.M,
 )
 # The end of the bounce proper: the original message's headers follow.
-_ORIGINAL = re.compile(
+_ORIGINAL = lazy(
     r"^\s{0,4}(?:original message headers|en-t.tes de message d'origine|intestazioni originali del messaggio"
     r"|ursprüngliche nachrichtenkopfzeilen|元のメッセージ ヘッダー|元のメッセージのヘッダー"
     r"|original message details|元のメッセージの詳細|message hops|メッセージ ホップ)",
     re.I | re.M,
 )
 # Generating server: EX1.example.jp / 生成サーバー: EX1.example.jp
-_GENERATING = re.compile(
+_GENERATING = lazy(
     r"^\s{0,4}(?:generating server|serveur de g.n.ration|server di generazione|generierender server"
     r"|servidor de generación|生成サーバー|生成元サーバー)\s{0,3}[:：]\s{0,5}(\S{1,255})",
     re.I | re.M,
 )
 # Receiving server: mx.example.jp (192.0.2.1)
-_RECEIVING = re.compile(
+_RECEIVING = lazy(
     r"^\s{0,4}(?:receiving server|serveur de r.ception|server di ricezione|empfangender server|受信サーバー)"
     r"\s{0,3}[:：]\s{0,5}(\S{1,255})",
     re.I | re.M,
 )
 # The following organization rejected your message: mail.contoso.com
 # メッセージは次の組織に拒否されました: mail.contoso.com (a bilingual paste has both, in brackets)
-_ORGANIZATION = re.compile(
+_ORGANIZATION = lazy(
     r"(?:the following organization rejected your message|メッセージは次の組織に拒否されました)"
     r"[^\n]{0,120}?[:：]\)?\s{0,5}(?:\([^()\n]{0,120}\)\s{0,5})?([A-Za-z0-9][A-Za-z0-9.-]{0,253}\.[A-Za-z]{2,63})",
     re.I,
 )
 # nijo.example.jp rejected your message to the following email addresses:
 # nijo.example.jp gave this error:   /  nijo.example.jp から次のエラーが返されました:
-_REJECTED_BY = re.compile(
+_REJECTED_BY = lazy(
     r"^\s{0,4}([A-Za-z0-9][A-Za-z0-9.-]{0,253}\.[A-Za-z]{2,63})\s{1,3}(?:rejected your message|gave this error"
     r"|が次のメール アドレスへのメッセージを拒否しました|から(?:次の|この)エラーが返されました|がこのエラーを返しました)",
     re.I | re.M,
 )
 # A line that is one address, as the admin section lists recipients (maybe with <mailto:...>).
-_ADDRESS_LINE = re.compile(
+_ADDRESS_LINE = lazy(
     r"\A\s{0,8}<?([^\s<>@()]{1,64}@[^\s<>@()]{1,255}?)>?(?:\s{0,3}\(.{0,300}\))?\s{0,3}(?:<mailto:[^>]{0,300}>)?\s{0,3}\Z"
 )
-_HOST_LINE = re.compile(r"\A\s{0,8}([A-Za-z0-9][A-Za-z0-9-]{0,62}(?:\.[A-Za-z0-9-]{1,63}){1,10})\.?\s{0,3}\Z")
+_HOST_LINE = lazy(r"\A\s{0,8}([A-Za-z0-9][A-Za-z0-9-]{0,62}(?:\.[A-Za-z0-9-]{1,63}){1,10})\.?\s{0,3}\Z")
 # A bare Exchange resolver/queue line pasted alone: "550 5.1.1 RESOLVER.ADR.RecipNotFound; not found"
-_RESOLVER_LINE = re.compile(
+_RESOLVER_LINE = lazy(
     r"(?:\A|\s)(#?[245]\d\d[ -][245]\.\d{1,3}\.\d{1,3}\s{1,3}(?:RESOLVER|QUEUE|SMTPSEND|ROUTING|STOREDRV)\.[^\n]{0,500})",
     re.I,
 )
 # Momentum-style lines a smart host returns, pasted without the Exchange wrapper:
 # 5.1.0 Unknown address error 554-'5.7.1. Relay access denied.
 # 5.1.2 - Bad destination host 'DNS Hard Error looking up example.jp (MX): NXDomain'
-_RELAY_LINE = re.compile(
+_RELAY_LINE = lazy(
     r"(?:\A|\s)([245]\.\d{1,3}\.\d{1,3}(?:\s{0,3}-\s{0,3}[A-Za-z][A-Za-z ]{2,60}?\s{0,3}(?:[245]\d\d-)?"
     r"|\s{1,3}[A-Za-z][A-Za-z ]{2,60}?\s{0,3}[245]\d\d-)\s{0,2}'[^\n]{0,1000})"
 )
 # Exchange Online's documentation order, status before reply code, as people copy it:
 # 5.1.1 550 (unknown user)  /  5.0.0 550 SPF MAIL FROM check failed (PermError)
-_STATUS_FIRST = re.compile(
+_STATUS_FIRST = lazy(
     r"\A\s{0,4}(?:[-*•・]\s{0,3})?([245]\.\d{1,3}\.\d{1,3}\s{1,3}[245]\d\d\s{1,3}\S[^\n]{0,500})"
 )
 # RFC 3464 fields in a paste: then a smart host's line is not alone (SES quotes it in Diagnostic-Code).
-_DSN_FIELD = re.compile(r"^\s{0,4}(?:final-recipient|reporting-mta|diagnostic-code)\s{0,3}:", re.I | re.M)
+_DSN_FIELD = lazy(r"^\s{0,4}(?:final-recipient|reporting-mta|diagnostic-code)\s{0,3}:", re.I | re.M)
 
 
 def detect(msg: Message) -> bool:
@@ -210,7 +211,7 @@ def _reporting(text: str) -> str | None:
 
 
 # ----------------------------------------------------------------------------- top section only
-_TOP = re.compile(
+_TOP = lazy(
     r"^\s{0,4}(?:delivery has failed to these recipients or groups|次の受信者またはグループへの配信に失敗しました"
     r"|.{1,255} rejected your message to the following e-?mail addresses"
     r"|.{1,255}が次のメール アドレスへのメッセージを拒否しました"

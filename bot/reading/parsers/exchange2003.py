@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from bot.models import Bounce, Failure, Message
+from bot.reading.lazyre import lazy
 from bot.reading.parsers import _common as c
 from bot.vocab import Action
 
@@ -23,20 +24,20 @@ _HEADERS = ("internet mail service (", "microsoft exchange server internet mail 
 
 # did not reach the following recipient(s):
 # The following recipient(s) could not be reached:
-_HEADING = re.compile(
+_HEADING = lazy(
     r"^\s{0,8}(?:did not reach the following recipient\(s\)|the following recipient\(s\) (?:could not|cannot) be reached)"
     r"\s{0,3}:?",
     re.I | re.M,
 )
 # kijitora@example.jp on Thu, 29 Apr 2010 00:00:00 -0000
 # Kijitora Cat (SMTP=kijitora@example.jp) on Thu, 29 Apr 2010 00:00:00 -0000
-_RECIPIENT = re.compile(
+_RECIPIENT = lazy(
     r"\A\s{0,12}(?:[^\n]{0,200}?SMTP=)?<?([^\s<>()@]{1,64}@[^\s<>()@]{1,255}?)>?\)?\s{1,5}on\s", re.I
 )
 # Yamada Taro on 12/3/2024 10:00 AM      (a display name only: the returned copy's To: has the address)
 _NAMED = re.compile(r"\A\s{0,12}([^\s@<>()][^@<>()\n]{0,200}?)\s{1,5}on\s{1,3}(?:\d|[A-Z][a-z]{2},)")
 # The MTS-ID of the original message is: c=jp;a= ;p=neko   (and its wrapped ";l=..." tail)
-_MTS_ID = re.compile(r"the mts-id of the original message is|;l=", re.I)
+_MTS_ID = lazy(r"the mts-id of the original message is|;l=", re.I)
 
 
 def detect(msg: Message) -> bool:

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 
 from bot.models import Bounce, Failure, Message
+from bot.reading.lazyre import lazy
 from bot.reading.parsers import _common as c
 from bot.vocab import Action
 
@@ -19,9 +20,9 @@ from bot.vocab import Action
 # Sent <<< RCPT TO:<kijitora@example.co.jp>
 # Received >>> 550 5.1.1 <kijitora@example.co.jp>... user unknown
 # Reason:  Unable to deliver message to <kijitora@example.jp> (and other recipients in the same domain).
-_IS_SENT = re.compile(r"^\s{0,4}sent\s{1,3}<<<\s{0,3}([^\n]{1,500})$", re.I | re.M)
-_IS_RECEIVED = re.compile(r"^\s{0,4}received\s{1,3}>>>\s{0,3}([^\n]{1,2000})$", re.I | re.M)
-_IS_UNABLE = re.compile(
+_IS_SENT = lazy(r"^\s{0,4}sent\s{1,3}<<<\s{0,3}([^\n]{1,500})$", re.I | re.M)
+_IS_RECEIVED = lazy(r"^\s{0,4}received\s{1,3}>>>\s{0,3}([^\n]{1,2000})$", re.I | re.M)
+_IS_UNABLE = lazy(
     r"^\s{0,4}(?:reason:\s{1,5})?(unable to deliver message to <([^\s<>]{3,320})>[^\n]{0,300})$", re.I | re.M
 )
 
@@ -44,8 +45,8 @@ def _interscan(text: str) -> list[Failure]:
 # 550 unknown user <kijitora@example.com>
 # -------SMTP command
 # DATA
-_MF_RCPT = re.compile(r"以下のメールアドレスへの送信に失敗しました。?\s{0,5}\n([^\n]{1,400})")
-_MF_SECTION = re.compile(r"^-{3,10}\s{0,2}(server message|smtp command)\s{0,3}\n([^\n]{0,2000})", re.I | re.M)
+_MF_RCPT = lazy(r"以下のメールアドレスへの送信に失敗しました。?\s{0,5}\n([^\n]{1,400})")
+_MF_SECTION = lazy(r"^-{3,10}\s{0,2}(server message|smtp command)\s{0,3}\n([^\n]{0,2000})", re.I | re.M)
 
 
 def _mfilter(text: str) -> list[Failure]:
@@ -72,7 +73,7 @@ def _mfilter(text: str) -> list[Failure]:
 # -- Recipient email address is possibly incorrect
 # Additional information follows :
 # -- 5.4.1 Recipient address rejected: Access denied. [AB1CD2.prod.outlook.com ...]
-_MC_ITEM = re.compile(
+_MC_ITEM = lazy(
     r"^[^\n]{0,120}?(could not be delivered|the problem appears to be|additional information follows)\s{0,3}:\s{0,3}\n"
     r"\s{0,4}--\s{1,3}([^\n]{1,2000})",
     re.I | re.M,
@@ -96,7 +97,7 @@ def _mimecast(text: str) -> list[Failure]:
 # Addressed To: kijitora@example.com
 # Failed to send to identified host,
 # kijitora@example.com: [192.0.2.5], 550 kijitora@example.com... No such user
-_SC_LINE = re.compile(
+_SC_LINE = lazy(
     r"^\s{0,4}([^\s:]{3,320}@[^\s:]{1,255}):\s{0,3}\[([0-9A-Fa-f.:]{2,45})\],\s{0,3}([^\n]{1,2000})$", re.M
 )
 
@@ -113,10 +114,10 @@ def _surfcontrol(text: str) -> list[Failure]:
 # MessageLabs: Reason: 542 kijitora@example.com Rejected
 # amavis:        <neko@example.co.jp>: [127.0.0.1] said:\n   550 5.1.1 Failed, id=..., from MTA(...): 550 5.1.1 ...
 # McAfee's heading has three dashes each side; sendmail's "----- ... -----" is not McAfee.
-_MCAFEE = c.gated(re.compile(r"(?<!-)--- the following addresses had delivery problems ---(?!-)", re.I))
-_MA_LINE = re.compile(r"^\s{0,4}<([^\s<>]{3,320})>\s{1,10}\(([^\n]{1,2000})\)\s{0,3}$", re.M)
-_ML_REASON = re.compile(r"^\s{0,4}reason:\s{1,5}([245]\d\d[^\n]{0,2000})$", re.I | re.M)
-_AV_SAID = re.compile(
+_MCAFEE = c.gated(lazy(r"(?<!-)--- the following addresses had delivery problems ---(?!-)", re.I))
+_MA_LINE = lazy(r"^\s{0,4}<([^\s<>]{3,320})>\s{1,10}\(([^\n]{1,2000})\)\s{0,3}$", re.M)
+_ML_REASON = lazy(r"^\s{0,4}reason:\s{1,5}([245]\d\d[^\n]{0,2000})$", re.I | re.M)
+_AV_SAID = lazy(
     r"^\s{0,4}<([^\s<>]{3,320})>:\s{0,3}\[?([^\]\s]{1,255})\]?\s{1,3}said:\s{0,3}\n\s{0,8}([^\n]{1,2000})",
     re.I | re.M,
 )
@@ -139,8 +140,8 @@ def _listed(text: str) -> list[Failure]:
 # >>> kijitora@example.org <kijitora@example.org>
 #   ----- Transcript of session follows -----
 # 550 sorry, no mailbox here by that name (#5.1.1 - chkusr)
-_AH_RCPT = re.compile(r"^>{3}\s{1,3}[^\n<]{0,320}<([^\s<>]{3,320})>\s{0,3}$", re.M)
-_AH_REPLY = re.compile(r"transcript of session follows -{3,10}\s{0,5}\n\s{0,5}([^\n]{1,2000})", re.I)
+_AH_RCPT = lazy(r"^>{3}\s{1,3}[^\n<]{0,320}<([^\s<>]{3,320})>\s{0,3}$", re.M)
+_AH_REPLY = lazy(r"transcript of session follows -{3,10}\s{0,5}\n\s{0,5}([^\n]{1,2000})", re.I)
 
 
 def _activehunter(text: str) -> list[Failure]:
@@ -153,8 +154,8 @@ def _activehunter(text: str) -> list[Failure]:
 # Message could not be delivered to mobile.
 # Error: No valid recipients for this MM
 # Original Message: ... To: 0000000000@vzwpix.com
-_VZ_ERROR = re.compile(r"^\s{0,4}error:\s{0,3}([^\n]{1,500})$", re.I | re.M)
-_VZ_TO = re.compile(r"^\s{0,4}to:\s{0,3}([^\n]{1,500})$", re.I | re.M)
+_VZ_ERROR = lazy(r"^\s{0,4}error:\s{0,3}([^\n]{1,500})$", re.I | re.M)
+_VZ_TO = lazy(r"^\s{0,4}to:\s{0,3}([^\n]{1,500})$", re.I | re.M)
 
 
 def _verizon(text: str) -> list[Failure]:

@@ -21,6 +21,7 @@ import re
 from dataclasses import replace
 
 from bot.models import Bounce, Failure, Message
+from bot.reading.lazyre import lazy
 from bot.reading.parsers import _common as c
 from bot.vocab import Action, Reason
 
@@ -51,7 +52,7 @@ _MARKERS = (
 _SENDERS = ("mailer-daemon@googlemail.com", "mailer-daemon@google.com", "@googlegroups.com")
 
 # Where the server's own reply starts (the reply follows on the next non-blank lines).
-_RESPONSE = re.compile(
+_RESPONSE = lazy(
     r"^\s{0,4}(?:the response from the remote server was|the response was|the error that the other server returned was"
     r"|technical details of (?:permanent|temporary) failure|リモート ?サーバーから次の応答がありました"
     r"|次のエラーが返されました|エラーの詳細|応答)\s{0,3}[:：]",
@@ -62,28 +63,28 @@ _RESPONSE = re.compile(
 # There was a problem delivering your message to a@example.jp. See the technical details below ...
 # a@example.jp にメールを配信できませんでした。 / a@example.jp へのメール配信で問題が発生しました。
 # The English form wins when both start at the same place.
-_HEADLINE_EN = re.compile(
+_HEADLINE_EN = lazy(
     r"(?:wasn't delivered to|delivering your message to|your message to|message to)\s{1,3}(\S{3,320})", re.I
 )
 _HEADLINE_JA_TAILS = ("にメールを配信できませんでした", "へのメール", "へのメッセージ", "宛のメール", "宛てのメール")
-_HEADLINE_JA = re.compile(
+_HEADLINE_JA = lazy(
     r"(\S{3,320}?)\s{0,3}(?:にメールを配信できませんでした|へのメール(?:の)?配信|へのメッセージ|宛て?のメール)"
 )
 # Delivery to the following recipient failed permanently:\n\n     a@example.jp
-_OLD_LIST = re.compile(
+_OLD_LIST = lazy(
     r"^\s{0,4}delivery to the following recipients? (?:failed permanently|has been delayed)", re.I | re.M
 )
 # ... rejected by the server for the recipient domain example.jp by mx.example.jp. [192.0.2.153].
-_BY_SERVER = re.compile(r"\bby\s{1,3}([A-Za-z0-9][A-Za-z0-9.-]{0,253}?)\.?\s{1,3}\[[0-9A-Fa-f.:]{2,45}\]")
+_BY_SERVER = lazy(r"\bby\s{1,3}([A-Za-z0-9][A-Za-z0-9.-]{0,253}?)\.?\s{1,3}\[[0-9A-Fa-f.:]{2,45}\]")
 # [(0) mx.example.jp. [192.0.2.222]:25: socket error]   /   [example.org 192.0.2.153: socket error]
-_SOCKET = re.compile(
+_SOCKET = lazy(
     r"\[(?:\(\d{1,3}\)\s{1,3})?([A-Za-z0-9][A-Za-z0-9.-]{0,253}?)\.?\s{1,3}\[?[0-9A-Fa-f.:]{2,45}\]?(?::\d{1,5})?:\s{0,3}[^\]\n]{0,80}\]"
 )
-_INLINE = re.compile(
+_INLINE = lazy(
     r"(?:the error that the other server returned was|the response from the remote server was)\s{0,3}:", re.I
 )
 # The HTML twin pasted after the plain text, from "<html>" on.
-_HTML = re.compile(r"^\s{0,4}<(?:html|!doctype)", re.I | re.M)
+_HTML = lazy(r"^\s{0,4}<(?:html|!doctype)", re.I | re.M)
 _DELAYED = (
     "has been delayed",
     "delivery incomplete",
@@ -93,10 +94,10 @@ _DELAYED = (
     "一時的な問題",
 )
 # Google Groups: "the group you tried to contact (libsisimai) may not exist ..."
-_GROUP = re.compile(r"the group you tried to contact \(([^()\s]{1,64})\)", re.I)
+_GROUP = lazy(r"the group you tried to contact \(([^()\s]{1,64})\)", re.I)
 # The same in any language: Google Groups' help link, and the group's name in brackets.
 _GROUP_SIGN = ("groups.google.com/support", "google groups")
-_GROUP_NAME = re.compile(r"[(「]([A-Za-z0-9][A-Za-z0-9._+-]{0,63})[)」]")
+_GROUP_NAME = lazy(r"[(「]([A-Za-z0-9][A-Za-z0-9._+-]{0,63})[)」]")
 
 
 def detect(msg: Message) -> bool:

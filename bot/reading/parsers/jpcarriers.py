@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 
 from bot.models import Bounce, Failure, Message
+from bot.reading.lazyre import lazy
 from bot.reading.parsers import _common as c
 from bot.vocab import Action, Reason
 
@@ -34,28 +35,28 @@ _MARKERS = (
     "the following recipients did not receive this message",
 )
 # Recipient: <a@ezweb.ne.jp>    /   <a@ezweb.ne.jp>    /   Could not be delivered to: <a@dion.ne.jp>
-_RECIPIENT = re.compile(
+_RECIPIENT = lazy(
     r"\A\s{0,8}(?:recipient:\s{0,3}|could not be delivered to:\s{0,3})?<([^\s<>]{3,320})>\s{0,3}:?\s{0,3}\Z",
     re.I,
 )
 # <<< 550 <a@ezweb.ne.jp>: User unknown
-_REPLY = re.compile(r"\A\s{0,8}<<<\s{0,3}(.{1,2000})\Z")
+_REPLY = lazy(r"\A\s{0,8}<<<\s{0,3}(.{1,2000})\Z")
 # >>> RCPT TO:<a@ezweb.ne.jp>
-_SENT = re.compile(r"\A\s{0,8}>>>\s{0,3}(.{1,2000})\Z")
+_SENT = lazy(r"\A\s{0,8}>>>\s{0,3}(.{1,2000})\Z")
 # Lines that belong to the carrier's own explanation of the failure (English, under the Japanese).
-_EXPLAIN = re.compile(
+_EXPLAIN = lazy(
     r"\A\s{0,8}(?:your message was not delivered within|remote host is not responding|as their mailbox is full"
     r"|due to the following smtp relay error|as the remote domain doesnt exist|the user\(s\) account"
     r"|each of the following recipients was rejected|the number of messages in recipient's mailbox"
     r"|mail delivery failed)",
     re.I,
 )
-_BIGLOBE_RCPT = re.compile(
+_BIGLOBE_RCPT = lazy(
     r"^\s{0,4}-{3,10} the following addresses had delivery problems -{3,10}", re.I | re.M
 )
-_BIGLOBE_INFO = re.compile(r"^\s{0,4}-{3,10} non-delivered information -{3,10}", re.I | re.M)
+_BIGLOBE_INFO = lazy(r"^\s{0,4}-{3,10} non-delivered information -{3,10}", re.I | re.M)
 # The Japanese first paragraph: what a user reads first, kept when nothing else explains.
-_JA_PREFACE = re.compile(r"^[^\n]{0,40}(?:送信できませんでした|一杯のため)[^\n]{0,100}$", re.M)
+_JA_PREFACE = lazy(r"^[^\n]{0,40}(?:送信できませんでした|一杯のため)[^\n]{0,100}$", re.M)
 
 
 def detect(msg: Message) -> bool:

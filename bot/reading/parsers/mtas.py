@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from bot.models import Bounce, Message
+from bot.reading.lazyre import lazy
 from bot.reading.parsers._layout import ADDR, Layout, detect_any, parse_any
 from bot.vocab import Phase
 
@@ -24,17 +25,17 @@ LAYOUTS: tuple[Layout, ...] = (
         # Message headers follow.
         name="dragonfly",
         markers=("this is the dragonfly mail agent", "there was an error delivering your mail to"),
-        start=re.compile(r"\AThis is the DragonFly Mail Agent", _I),
+        start=lazy(r"\AThis is the DragonFly Mail Agent", _I),
         recipients=(
-            re.compile(r"\AThere was an error delivering your mail to <" + ADDR + r">\.?\s{0,3}\Z", _I),
+            lazy(r"\AThere was an error delivering your mail to <" + ADDR + r">\.?\s{0,3}\Z", _I),
         ),
-        stop=re.compile(r"\AMessage headers follow\.", _I),
-        remote=(re.compile(r"\A(\S{1,255}) \[[0-9A-Fa-f.:]{2,45}\] did not like our", _I),),
+        stop=lazy(r"\AMessage headers follow\.", _I),
+        remote=(lazy(r"\A(\S{1,255}) \[[0-9A-Fa-f.:]{2,45}\] did not like our", _I),),
         phases=(
-            (re.compile(r"did not like our (?:final )?data", _I), Phase.DATA),
-            (re.compile(r"did not like our rcpt", _I), Phase.RCPT),
-            (re.compile(r"did not like our mail", _I), Phase.MAIL),
-            (re.compile(r"did not like our (?:ehlo|helo)", _I), Phase.HELO),
+            (lazy(r"did not like our (?:final )?data", _I), Phase.DATA),
+            (lazy(r"did not like our rcpt", _I), Phase.RCPT),
+            (lazy(r"did not like our mail", _I), Phase.MAIL),
+            (lazy(r"did not like our (?:ehlo|helo)", _I), Phase.HELO),
         ),
     ),
     Layout(
@@ -49,11 +50,11 @@ LAYOUTS: tuple[Layout, ...] = (
             "this is the mailer-daemon, please do not reply to this email",
             "an error has occurred while attempting to deliver a message for",
         ),
-        start=re.compile(r"list of recipients:", _I),
-        recipients=(re.compile(r"\A\s{0,2}" + ADDR + r":\s{1,3}(?P<text>.{1,2000})\Z"),),
-        stop=re.compile(r"\A\s{0,8}Below is a copy of the original message:", _I),
-        ignore=re.compile(r"\A\s{4}"),  # OpenSMTPD indents its own prose, never the recipients
-        delayed=re.compile(r"is delayed for more than|temporary failure report", _I),
+        start=lazy(r"list of recipients:", _I),
+        recipients=(lazy(r"\A\s{0,2}" + ADDR + r":\s{1,3}(?P<text>.{1,2000})\Z"),),
+        stop=lazy(r"\A\s{0,8}Below is a copy of the original message:", _I),
+        ignore=lazy(r"\A\s{4}"),  # OpenSMTPD indents its own prose, never the recipients
+        delayed=lazy(r"is delayed for more than|temporary failure report", _I),
     ),
     Layout(
         # ------- Failure Reasons  --------
@@ -62,9 +63,9 @@ LAYOUTS: tuple[Layout, ...] = (
         # ------- Returned Message --------
         name="notes",
         markers=("------- failure reasons", "not listed in public name & address book"),
-        start=re.compile(r"\A-{3,}\s{0,3}Failure Reasons", _I),
-        recipients=(re.compile(r"\A\s{0,4}<?" + ADDR + r">?\s{0,3}\Z"),),
-        stop=re.compile(r"\A-{3,}\s{0,3}Returned Message", _I),
+        start=lazy(r"\A-{3,}\s{0,3}Failure Reasons", _I),
+        recipients=(lazy(r"\A\s{0,4}<?" + ADDR + r">?\s{0,3}\Z"),),
+        stop=lazy(r"\A-{3,}\s{0,3}Returned Message", _I),
         reason_first=True,
         to_fallback=True,
     ),
@@ -74,9 +75,9 @@ LAYOUTS: tuple[Layout, ...] = (
         # User a (a@example.jp) not listed in Domino Directory
         name="domino",
         markers=("\nwas not delivered to:",),
-        start=re.compile(r"\A\s{0,4}was not delivered to:\s{0,3}\Z", _I),
-        recipients=(re.compile(r"\A\s{0,4}<?" + ADDR + r">?\s{0,3}\Z"),),
-        ignore=re.compile(r"\A\s{0,4}because:\s{0,3}\Z", _I),
+        start=lazy(r"\A\s{0,4}was not delivered to:\s{0,3}\Z", _I),
+        recipients=(lazy(r"\A\s{0,4}<?" + ADDR + r">?\s{0,3}\Z"),),
+        ignore=lazy(r"\A\s{0,4}because:\s{0,3}\Z", _I),
     ),
     Layout(
         # Unknown user: kijitora@example.com
@@ -89,24 +90,24 @@ LAYOUTS: tuple[Layout, ...] = (
         subjects=("undeliverable mail",),
         recipients=(
             # Two words at least before the colon: "Sender: a@b" is a header, not a reason.
-            re.compile(
+            lazy(
                 r"\A\s{0,4}(?P<text>[A-Za-z][\w,/-]{0,40}(?: [\w,/().-]{1,40}){1,8}):\s{0,3}"
                 + ADDR
                 + r"\s{0,3}\Z"
             ),
-            re.compile(r"\A\s{0,4}undeliverable\s{1,3}to\s{1,3}<?" + ADDR + r">?\s{0,3}\Z", _I),
+            lazy(r"\A\s{0,4}undeliverable\s{1,3}to\s{1,3}<?" + ADDR + r">?\s{0,3}\Z", _I),
         ),
-        stop=re.compile(r"\A\s{0,4}Original message follows\.", _I),
-        ignore=re.compile(r"\A\s{0,4}(?:Save to the following Address Book|To|CC|Date|Subject):", _I),
+        stop=lazy(r"\A\s{0,4}Original message follows\.", _I),
+        ignore=lazy(r"\A\s{0,4}(?:Save to the following Address Book|To|CC|Date|Subject):", _I),
         phases=(
-            (re.compile(r"Additional RCPT TO generated following response", _I), Phase.RCPT),
+            (lazy(r"Additional RCPT TO generated following response", _I), Phase.RCPT),
             (
-                re.compile(r"DATA command generated response|Body of message generated response", _I),
+                lazy(r"DATA command generated response|Body of message generated response", _I),
                 Phase.DATA,
             ),
-            (re.compile(r"Server response to MAIL FROM", _I), Phase.MAIL),
-            (re.compile(r"Unexpected response to EHLO/HELO", _I), Phase.HELO),
-            (re.compile(r"SMTP connection failed|Unexpected connection response", _I), Phase.CONNECT),
+            (lazy(r"Server response to MAIL FROM", _I), Phase.MAIL),
+            (lazy(r"Unexpected response to EHLO/HELO", _I), Phase.HELO),
+            (lazy(r"SMTP connection failed|Unexpected connection response", _I), Phase.CONNECT),
         ),
     ),
     Layout(
@@ -116,11 +117,11 @@ LAYOUTS: tuple[Layout, ...] = (
         name="mailfoundry",
         markers=("delivery failed for the following reason:", "unable to deliver message to: <"),
         subjects=("message delivery has failed",),
-        recipients=(re.compile(r"\AUnable to deliver message to: <" + ADDR + r">\s{0,3}\Z", _I),),
-        ignore=re.compile(
+        recipients=(lazy(r"\AUnable to deliver message to: <" + ADDR + r">\s{0,3}\Z", _I),),
+        ignore=lazy(
             r"\A(?:Delivery failed for the following reason:|This has been a permanent failure)", _I
         ),
-        remote=(re.compile(r"\bServer (\S{1,255}?)\[[0-9A-Fa-f.:]{2,45}\] failed with", _I),),
+        remote=(lazy(r"\bServer (\S{1,255}?)\[[0-9A-Fa-f.:]{2,45}\] failed with", _I),),
     ),
     Layout(
         # Error: Invalid user address
@@ -131,8 +132,8 @@ LAYOUTS: tuple[Layout, ...] = (
         name="james",
         markers=("error message below:", "message details:"),
         subjects=("[bounce]",),
-        recipients=(re.compile(r"\A\s{0,4}RCPT TO:\s{0,3}<?" + ADDR + r">?\s{0,3}\Z", _I),),
-        ignore=re.compile(
+        recipients=(lazy(r"\A\s{0,4}RCPT TO:\s{0,3}<?" + ADDR + r">?\s{0,3}\Z", _I),),
+        ignore=lazy(
             r"\A\s{0,4}(?:Error message below:|Message details:|Subject:|Sent date:|MAIL FROM:|From:|To:|CC:"
             r"|Size \(in bytes\):|Number of lines:|Content-|-{2,}|boundary=)",
             _I,
@@ -149,18 +150,18 @@ LAYOUTS: tuple[Layout, ...] = (
             "you are not a member of this mailing list",
             "duplicated message-id",
         ),
-        recipients=(re.compile(r"\A(?P<text>.{1,300}<" + ADDR + r">\.)\s{0,3}\Z"),),
-        stop=re.compile(r"\A\s{0,4}Original mail as follows:", _I),
-        ignore=re.compile(r"\A\s{0,8}(?:guide|to the address|where guide|the mail body|if you know)\b", _I),
+        recipients=(lazy(r"\A(?P<text>.{1,300}<" + ADDR + r">\.)\s{0,3}\Z"),),
+        stop=lazy(r"\A\s{0,4}Original mail as follows:", _I),
+        ignore=lazy(r"\A\s{0,8}(?:guide|to the address|where guide|the mail body|if you know)\b", _I),
     ),
     Layout(
         # ---The following addresses had delivery errors---
         # kijitora@example.co.jp [User unknown]
         name="x1",
         markers=("---the following addresses had delivery errors---",),
-        start=re.compile(r"\A-{3}The following addresses had delivery errors-{3}", _I),
-        recipients=(re.compile(r"\A" + ADDR + r"\s{1,4}\[(?P<text>.{1,500})\]\s{0,3}\Z"),),
-        stop=re.compile(r"\A(?:Received: from|Return-Path:|-{3})", _I),
+        start=lazy(r"\A-{3}The following addresses had delivery errors-{3}", _I),
+        recipients=(lazy(r"\A" + ADDR + r"\s{1,4}\[(?P<text>.{1,500})\]\s{0,3}\Z"),),
+        stop=lazy(r"\A(?:Received: from|Return-Path:|-{3})", _I),
         same_line=True,
     ),
     Layout(
@@ -170,9 +171,9 @@ LAYOUTS: tuple[Layout, ...] = (
         # --- Original message follows.
         name="x2",
         markers=("unable to deliver message to the following address(es).",),
-        start=re.compile(r"\AUnable to deliver message to the following address", _I),
-        recipients=(re.compile(r"\A<" + ADDR + r">:\s{0,3}(?P<text>.{0,2000})\Z"),),
-        stop=re.compile(r"\A-{2,3} (?:Original message follows|Below this line)", _I),
+        start=lazy(r"\AUnable to deliver message to the following address", _I),
+        recipients=(lazy(r"\A<" + ADDR + r">:\s{0,3}(?P<text>.{0,2000})\Z"),),
+        stop=lazy(r"\A-{2,3} (?:Original message follows|Below this line)", _I),
     ),
     Layout(
         # This is an automatically generated Delivery Status Notification.
@@ -182,15 +183,15 @@ LAYOUTS: tuple[Layout, ...] = (
         # SMTP:RCPT host 192.0.2.8: 553 5.3.0 <kijitora@example.com>... No such user here
         name="x3",
         markers=("delivery to the following recipients failed permanently:", "technical details:"),
-        start=re.compile(r"\ADelivery to the following recipients? failed", _I),
-        recipients=(re.compile(r"\A\s{1,8}\*\s{1,3}" + ADDR + r"\s{0,3}\Z"),),
-        stop=re.compile(r"\A(?:Content-Type:\s{0,3}message/rfc822|-{3,} ?Original message)", _I),
-        ignore=re.compile(r"\A\s{0,30}(?:={5,}|Technical details:|-{5,})", _I),
-        remote=(re.compile(r"\ASMTP:\w{2,8} host (\S{1,255}?):", _I),),
+        start=lazy(r"\ADelivery to the following recipients? failed", _I),
+        recipients=(lazy(r"\A\s{1,8}\*\s{1,3}" + ADDR + r"\s{0,3}\Z"),),
+        stop=lazy(r"\A(?:Content-Type:\s{0,3}message/rfc822|-{3,} ?Original message)", _I),
+        ignore=lazy(r"\A\s{0,30}(?:={5,}|Technical details:|-{5,})", _I),
+        remote=(lazy(r"\ASMTP:\w{2,8} host (\S{1,255}?):", _I),),
         phases=(
-            (re.compile(r"\ASMTP:RCPT\b", _I), Phase.RCPT),
-            (re.compile(r"\ASMTP:DATA\b", _I), Phase.DATA),
-            (re.compile(r"\ASMTP:MAIL\b", _I), Phase.MAIL),
+            (lazy(r"\ASMTP:RCPT\b", _I), Phase.RCPT),
+            (lazy(r"\ASMTP:DATA\b", _I), Phase.DATA),
+            (lazy(r"\ASMTP:MAIL\b", _I), Phase.MAIL),
         ),
     ),
     Layout(
@@ -202,12 +203,12 @@ LAYOUTS: tuple[Layout, ...] = (
         # |------------------------- Message text follows: ------------------------|
         name="smail",
         markers=("failed addresses follow:", "message log follows:"),
-        start=re.compile(r"\A\s{0,4}\|-{3,} ?Failed addresses follow", _I),
+        start=lazy(r"\A\s{0,4}\|-{3,} ?Failed addresses follow", _I),
         recipients=(
-            re.compile(r"\A\s{0,8}<?" + ADDR + r">?\s{1,8}\.{2,3}\s{0,8}(?P<text>.{1,2000})\Z"),
-            re.compile(r"\A\s{0,8}(?P<addr>[A-Za-z0-9._%+\-]{1,64})\s{1,8}\.{2,3}\s{0,8}(?P<text>.{1,2000})\Z"),
+            lazy(r"\A\s{0,8}<?" + ADDR + r">?\s{1,8}\.{2,3}\s{0,8}(?P<text>.{1,2000})\Z"),
+            lazy(r"\A\s{0,8}(?P<addr>[A-Za-z0-9._%+\-]{1,64})\s{1,8}\.{2,3}\s{0,8}(?P<text>.{1,2000})\Z"),
         ),
-        stop=re.compile(r"\A\s{0,4}\|-{3,} ?Message text follows", _I),
+        stop=lazy(r"\A\s{0,4}\|-{3,} ?Message text follows", _I),
         local_names=True,
     ),
     Layout(
@@ -218,12 +219,12 @@ LAYOUTS: tuple[Layout, ...] = (
         name="x400",
         markers=("o/r name", "x.400", "x400"),
         recipients=(
-            re.compile(r"\A\s{0,4}Recipient(?:\(s\))?:\s{0,20}[^\n(]{0,300}\(" + ADDR + r"\)\s{0,3}\Z", _I),
-            re.compile(r"\A\s{0,40}\(" + ADDR + r"\)\s{0,3}\Z"),
+            lazy(r"\A\s{0,4}Recipient(?:\(s\))?:\s{0,20}[^\n(]{0,300}\(" + ADDR + r"\)\s{0,3}\Z", _I),
+            lazy(r"\A\s{0,40}\(" + ADDR + r"\)\s{0,3}\Z"),
         ),
-        start=re.compile(r"\A\s{0,4}(?:Recipient|Subject):", _I),
-        stop=re.compile(r"\A\s{0,4}(?:-{3,} ?Original message|Report time:)", _I),
-        ignore=re.compile(r"\A\s{0,4}(?:Recipient(?:\(s\))?:|Message ID:|MTS ID:|Submitted:|Subject:)", _I),
+        start=lazy(r"\A\s{0,4}(?:Recipient|Subject):", _I),
+        stop=lazy(r"\A\s{0,4}(?:-{3,} ?Original message|Report time:)", _I),
+        ignore=lazy(r"\A\s{0,4}(?:Recipient(?:\(s\))?:|Message ID:|MTS ID:|Submitted:|Subject:)", _I),
     ),
 )
 

@@ -11,6 +11,7 @@ import re
 
 from bot.limits import MAX_LINE_CHARS
 from bot.models import Bounce, Failure, Message
+from bot.reading.lazyre import lazy
 from bot.reading.parsers import _common as c
 from bot.vocab import Action
 
@@ -33,13 +34,13 @@ _MARKERS = (
 )
 # <kijitora@example.jp>: host mx.example.jp[192.0.2.1] said: 550 5.1.1 ...
 # <postmaster@example.org> (expanded from <neko@example.co.jp>): host ... said: 554 ...
-_PARAGRAPH = re.compile(
+_PARAGRAPH = lazy(
     r"\A\s{0,4}<([^<>\s]{1,254}@[^<>\s]{1,254})>(?:\s{1,4}\(expanded from <[^<>]{0,300}>\))?:\s{0,8}(.{0,3000})\Z"
 )
-_DELAYED = re.compile(r"delayed mail|still being retried|will be retried|delivery is delayed", re.IGNORECASE)
-_ENDS_WITH_CODE = re.compile(r"(?:\b[245]\d\d|[245]\.\d{1,3}\.\d{1,3})\s{0,3}\Z")
+_DELAYED = lazy(r"delayed mail|still being retried|will be retried|delivery is delayed", re.IGNORECASE)
+_ENDS_WITH_CODE = lazy(r"(?:\b[245]\d\d|[245]\.\d{1,3}\.\d{1,3})\s{0,3}\Z")
 _UNAVAILABLE = "--- delivery report unavailable ---"
-_TO = re.compile(r"^to:[ \t]{0,20}([^\n]{1,500})", re.IGNORECASE | re.MULTILINE)
+_TO = lazy(r"^to:[ \t]{0,20}([^\n]{1,500})", re.IGNORECASE | re.MULTILINE)
 
 
 def detect(msg: Message) -> bool:
@@ -92,7 +93,7 @@ def _wraps_reply(so_far: str, line: str) -> bool:
 
 
 # A web mail's markup pasted after the text (<div class="footer">...): never a reply's continuation.
-_MARKUP_LINE = re.compile(r"\A\s{0,8}</?(?:div|p|span|br|table|tr|td|html|body|font|a)\b", re.I)
+_MARKUP_LINE = lazy(r"\A\s{0,8}</?(?:div|p|span|br|table|tr|td|html|body|font|a)\b", re.I)
 
 
 def _looks_like_field(line: str) -> bool:

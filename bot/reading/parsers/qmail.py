@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from bot.models import Bounce, Failure, Message
+from bot.reading.lazyre import lazy
 from bot.reading.parsers._common import (
     bounce_of,
     clean_address,
@@ -31,27 +32,27 @@ _MARKERS = (
     "i'm afraid i wasn't able to deliver your message to the following addresses",
     "i'm not going to try again; this message has been in the queue too long",
 )
-_START = re.compile(
+_START = lazy(
     r"\A\s{0,4}(?:Hi\. This is the qmail|I'm afraid I wasn't able to deliver|こんにちは。こちらは|申し訳ありませんが)",
     re.IGNORECASE,
 )
 # --- Below this line is a copy of the message.   /   --- 以下はメッセージのコピーです。
-_STOP = re.compile(
+_STOP = lazy(
     r"\A\s{0,4}--- ?(?:Below this line is a copy of the message|Enclosed is a copy|以下は)", re.IGNORECASE
 )
 # <kijitora@example.jp>:      /   To: <kijitora@example.jp>:
-_ENTRY = re.compile(r"\A\s{0,4}(?:To\s{0,3}:\s{0,3})?<([^<>\s]{1,254}@[^<>\s]{1,254})>:\s{0,3}(.{0,2000})\Z")
+_ENTRY = lazy(r"\A\s{0,4}(?:To\s{0,3}:\s{0,3})?<([^<>\s]{1,254}@[^<>\s]{1,254})>:\s{0,3}(.{0,2000})\Z")
 # Remote host said: 550 ...  /  remote host 192.0.2.32 said:  /  Connected to 192.0.2.1 but ...
 # 192.0.2.25 does not like recipient.  /  Giving up on 192.0.2.25.
 _HOSTS = (
-    re.compile(r"remote host ([\w.:-]{1,255}[\w]) said:", re.IGNORECASE),
-    re.compile(r"Connected to ([\w.:-]{1,255}[\w]) but", re.IGNORECASE),
-    re.compile(
+    lazy(r"remote host ([\w.:-]{1,255}[\w]) said:", re.IGNORECASE),
+    lazy(r"Connected to ([\w.:-]{1,255}[\w]) but", re.IGNORECASE),
+    lazy(
         r"(?:^|\s)([\w.:-]{1,255}[\w]) (?:does not like recipient|failed (?:after|on))", re.IGNORECASE
     ),
-    re.compile(r"Giving up on ([\w.:-]{1,255}[\w])\.?", re.IGNORECASE),
+    lazy(r"Giving up on ([\w.:-]{1,255}[\w])\.?", re.IGNORECASE),
 )
-_DELAYED = re.compile(r"will (?:keep|try again)|not (?:yet )?been delivered|temporary failure", re.IGNORECASE)
+_DELAYED = lazy(r"will (?:keep|try again)|not (?:yet )?been delivered|temporary failure", re.IGNORECASE)
 
 
 def detect(msg: Message) -> bool:

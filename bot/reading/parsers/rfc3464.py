@@ -12,6 +12,7 @@ import re
 
 from bot.limits import MAX_RECIPIENTS
 from bot.models import Bounce, Failure, Message
+from bot.reading.lazyre import lazy
 from bot.reading.parsers._common import (
     STATUS_TYPES,
     block_failure,
@@ -25,10 +26,10 @@ from bot.reading.parsers._common import (
 )
 
 # Final-Recipient: rfc822; kijitora@example.jp   (with Status: or Action: somewhere after it)
-_FIELDS = re.compile(r"^\s{0,4}(?:final|original)-recipient:", re.IGNORECASE | re.MULTILINE)
-_PER_RECIPIENT = re.compile(r"^\s{0,4}(?:status|action):", re.IGNORECASE | re.MULTILINE)
+_FIELDS = lazy(r"^\s{0,4}(?:final|original)-recipient:", re.IGNORECASE | re.MULTILINE)
+_PER_RECIPIENT = lazy(r"^\s{0,4}(?:status|action):", re.IGNORECASE | re.MULTILINE)
 # Status: 4.0.0 (cat.example.net: host name lookup failure)
-_STATUS_COMMENT = re.compile(r"\A[245]\.\d{1,3}\.\d{1,3}\s{0,5}\((.{1,300})\)")
+_STATUS_COMMENT = lazy(r"\A[245]\.\d{1,3}\.\d{1,3}\s{0,5}\((.{1,300})\)")
 
 
 def detect(msg: Message) -> bool:

@@ -13,6 +13,7 @@ import re
 
 from bot.limits import MAX_RECIPIENTS
 from bot.models import Bounce, Failure, Message
+from bot.reading.lazyre import lazy
 from bot.reading.parsers._common import (
     ADDRESS,
     attached_headers,
@@ -29,10 +30,10 @@ from bot.reading.parsers._refusal import names_a_cause, says_failure, server_sai
 
 # A reply line: "550 5.1.1 <a@example.jp>: Recipient address rejected", "550-5.7.1 ...",
 # "host mx.example.jp[192.0.2.1] said: 550 ...", "smtp; 550 ...", "Remote host said: 554 ..."
-_REPLY_LINE = re.compile(r"(?:\A|said:|\bsmtp;|\]:|\):|:)\s{0,8}[45][0-5]\d(?:[ -]|\Z)", re.IGNORECASE)
-_STATUS_ANY = re.compile(r"(?<![\w.])[45]\.\d{1,3}\.\d{1,3}(?![\w]|\.\d)")
+_REPLY_LINE = lazy(r"(?:\A|said:|\bsmtp;|\]:|\):|:)\s{0,8}[45][0-5]\d(?:[ -]|\Z)", re.IGNORECASE)
+_STATUS_ANY = lazy(r"(?<![\w.])[45]\.\d{1,3}\.\d{1,3}(?![\w]|\.\d)")
 # Addresses after these phrases are recipients (after Sisimai's fallback list).
-_RECIPIENT_CUE = re.compile(
+_RECIPIENT_CUE = lazy(
     r"(?:\brecipient(?: address)?:|\baddress:|\baddressed to|could not be delivered to:?|\bdelivered to\b"
     r"|delivery failed:|did not reach the following recipient:?|error-for:|failed recipient:|failed to deliver to"
     r"|intended recipient:|mailbox is full:|\brcpt to:|rejected recipient|returned permanent errors:"
@@ -43,13 +44,13 @@ _RECIPIENT_CUE = re.compile(
     re.IGNORECASE,
 )
 # Addresses after these phrases are the sender's, not a recipient's.
-_SENDER_CUE = re.compile(
+_SENDER_CUE = lazy(
     r"(?:\bfrom:?|\bsender(?: address)?:?|mail from:|return-path:|reply-to:|envelope-from|sender address|"
     r"domain of sender address|smtp\.mailfrom=|header\.from=)\s{0,5}[\"'<(]{0,2}\s{0,2}$",
     re.IGNORECASE,
 )
 # Where the attached original begins: nothing after it is the bounce's own text.
-_STOP = re.compile(
+_STOP = lazy(
     r"\A\s{0,4}(?:-{2,}\s{0,3})?(?:original message|forwarded message|the original message(?! was received)|headers of"
     r"|original message follows|below (?:this line )?is a copy of|a copy of the original message"
     r"|content-type:\s{0,3}(?:message/rfc822|text/rfc822-headers)|here is a copy of the first part"
@@ -58,16 +59,16 @@ _STOP = re.compile(
 )
 # A markup line: a tag name (letters, digits, '-') then a space, '/' or '>'. "<localhost.localdomain>:
 # Helo command rejected" is a server's reply quoting a host name, not markup.
-_HTML_LINE = re.compile(r"\A\s{0,40}</?[A-Za-z!][A-Za-z0-9-]{0,30}(?:[\s/>]|\Z)[^@\n]{0,2000}\Z")
-_LEAD_ADDRESS = re.compile(
+_HTML_LINE = lazy(r"\A\s{0,40}</?[A-Za-z!][A-Za-z0-9-]{0,30}(?:[\s/>]|\Z)[^@\n]{0,2000}\Z")
+_LEAD_ADDRESS = lazy(
     r"\A\s{0,8}[<\"']{0,2}([^\s<>\"']{1,254}@[^\s<>\"']{1,254}?)[>\"']{0,2}\s{0,3}(?::|\.\.\.|\s-\s|\()"
 )
 # The header lines a mail client shows above a message it forwards or displays (en and ja Outlook).
-_CLIENT_HEADER = re.compile(
+_CLIENT_HEADER = lazy(
     r"\A\s{0,4}(?:From|To|Cc|Sent|Date|Subject|差出人|送信者|送信日時|日付|宛先|件名|CC)\s{0,3}[:：]",
     re.IGNORECASE,
 )
-_TO = re.compile(r"^to:[ \t]{0,20}([^\n]{1,500})", re.IGNORECASE | re.MULTILINE)
+_TO = lazy(r"^to:[ \t]{0,20}([^\n]{1,500})", re.IGNORECASE | re.MULTILINE)
 _SKIP_LOCAL = ("mailer-daemon", "postmaster-noreply", "no-reply", "noreply")
 
 
@@ -202,7 +203,7 @@ def _same_paragraph_or_next(lines: list[str], start: int, end: int) -> bool:
     return blanks <= 2 and end - start <= 12
 
 
-_ENDS_WITH_CODE = re.compile(r"(?:\b[245]\d\d|[245]\.\d{1,3}\.\d{1,3})\s{0,3}\Z")
+_ENDS_WITH_CODE = lazy(r"(?:\b[245]\d\d|[245]\.\d{1,3}\.\d{1,3})\s{0,3}\Z")
 
 
 def _with_continuation(lines: list[str], index: int) -> str:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from bot.limits import MAX_RECIPIENTS
 from bot.models import Bounce, Failure, Message
+from bot.reading.lazyre import lazy
 from bot.reading.parsers import _common as c
 from bot.vocab import Action, Phase
 
@@ -25,43 +26,43 @@ _MARKERS = (
     "... while talking to ",
 )
 # The dash runs are possessive: backtracking into them cost ~20 s on a line of 4000 dashes and a letter.
-_SECTION = re.compile(r"\A\s{0,8}-{3,}+\s{0,3}(.{1,80}?)\s{0,3}-{3,}+\s{0,3}\Z")
+_SECTION = lazy(r"\A\s{0,8}-{3,}+\s{0,3}(.{1,80}?)\s{0,3}-{3,}+\s{0,3}\Z")
 # <kijitora@example.jp>            then    (reason: 550 5.1.1 <kijitora@example.jp>... User Unknown)
 # >>> kijitora@example.org <kijitora@example.org>      (appliances built on sendmail)
 # kijitora@example.jp                                       (old sendmail: the bare address)
-_LISTED = re.compile(
+_LISTED = lazy(
     r"\A\s{0,4}(?:>>>\s{0,3})?(?:(?:[^<>\s]{1,254}@[^<>\s]{1,254}\s{1,3})?<([^<>\s]{1,254}@[^<>\s]{1,254})>"
     r"|([^<>\s(]{1,254}@[^<>\s()]{1,254}))\s{0,3}(?:\((?!reason)[^()]{0,200}\))?\s{0,3}\Z"
 )
-_REASON = re.compile(r"\A\s{0,12}\(reason:\s{0,3}(.{1,2000}?)\)?\s{0,3}\Z", re.IGNORECASE)
+_REASON = lazy(r"\A\s{0,12}\(reason:\s{0,3}(.{1,2000}?)\)?\s{0,3}\Z", re.IGNORECASE)
 # ... while talking to mx.example.jp.:     /  While talking to example.edu:   (V5)
-_TALKING = re.compile(
+_TALKING = lazy(
     r"\A\s{0,4}(?:\.{3}\s{0,3})?while talking to\s{1,3}(\S{1,255}?)\.?:\s{0,3}\Z", re.IGNORECASE
 )
-_SENT = re.compile(r"\A\s{0,4}>>>\s{0,3}(.{1,1000})\Z")
-_RECEIVED = re.compile(r"\A\s{0,4}<<<\s{0,3}(.{1,2000})\Z")
+_SENT = lazy(r"\A\s{0,4}>>>\s{0,3}(.{1,1000})\Z")
+_RECEIVED = lazy(r"\A\s{0,4}<<<\s{0,3}(.{1,2000})\Z")
 # 554 <kijitora@example.ed.jp>... 550 Host unknown      /   <kijitora@example.jp>... Deferred: ...
 # kijitora... Deferred: Connection refused by [127.0.0.1]      (a local recipient)
 # 550 5.1.1 <kijitora@example.jp>... User unknown
-_ADDRESS_ERROR = re.compile(
+_ADDRESS_ERROR = lazy(
     r"\A\s{0,4}(?:([245]\d\d)\s{1,3}(?:[245]\.\d{1,3}\.\d{1,3}\s{1,3})?)?<?([^<>\s.][^<>\s]{0,254}?)>?\.{3}"
     r"\s{0,3}(.{0,2000})\Z"
 )
-_HOST_STATUS = re.compile(r"\A\s{0,4}[245]\d\d\s{1,3}(\S{1,255}) \((?:e?smtp|local)\)\.{3}")
+_HOST_STATUS = lazy(r"\A\s{0,4}[245]\d\d\s{1,3}(\S{1,255}) \((?:e?smtp|local)\)\.{3}")
 # Warning: message still undelivered after 4 hours / Will keep trying until message is 8 hours old
 # Message could not be delivered for 5 days / Message will be deleted from queue
-_QUEUE_NOTE = re.compile(
+_QUEUE_NOTE = lazy(
     r"\A\s{0,4}(?:Warning: message still undelivered|Will keep trying until|Message could not be delivered for"
     r"|Message will be deleted from queue|Cannot send message for)",
     re.IGNORECASE,
 )
 # 550 5.1.1 <kijitora@example.jp>... User unknown   /   421 example.com (smtp)... Deferred: ...
-_CODE_LINE = re.compile(r"\A\s{0,4}[45]\d\d[ -].{1,2000}\Z")
-_MDA_LINE = re.compile(
+_CODE_LINE = lazy(r"\A\s{0,4}[45]\d\d[ -].{1,2000}\Z")
+_MDA_LINE = lazy(
     r"\A\s{0,4}(?:mail\.local|procmail|maildrop|vdelivermail|vdeliver|dovecot):\s", re.IGNORECASE
 )
-_TO = re.compile(r"^to:[ \t]{0,20}([^\n]{1,500})", re.IGNORECASE | re.MULTILINE)
-_DELAYED_SECTION = re.compile(r"transient non-fatal|warning: could not send|delivery problems", re.IGNORECASE)
+_TO = lazy(r"^to:[ \t]{0,20}([^\n]{1,500})", re.IGNORECASE | re.MULTILINE)
+_DELAYED_SECTION = lazy(r"transient non-fatal|warning: could not send|delivery problems", re.IGNORECASE)
 
 
 @dataclass
@@ -224,8 +225,8 @@ def parse(msg: Message) -> Bounce | None:
     return c.bounce_of("sendmail", msg, failures, per_message)
 
 
-_SENT_ANY = re.compile(r"^\s{0,4}>>>", re.MULTILINE)
-_NEED_RCPT = re.compile(r"\A503\b|need rcpt|no valid recipients|rcpt commands were rejected", re.IGNORECASE)
+_SENT_ANY = lazy(r"^\s{0,4}>>>", re.MULTILINE)
+_NEED_RCPT = lazy(r"\A503\b|need rcpt|no valid recipients|rcpt commands were rejected", re.IGNORECASE)
 
 
 def _phase(transcript: _Transcript, addr: str) -> Phase | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from bot.models import Bounce, Message
+from bot.reading.lazyre import lazy
 from bot.reading.parsers._layout import ADDR, Layout, detect_any, parse_any
 from bot.vocab import Phase
 
@@ -26,21 +27,21 @@ LAYOUTS: tuple[Layout, ...] = (
         name="gmx",
         markers=("--- the header of the original message is following. ---",),
         recipients=(
-            re.compile(r"\A\"" + ADDR + r"\":\s{0,3}\Z"),
-            re.compile(r"\A<" + ADDR + r">:?\s{0,3}\Z"),
-            re.compile(r"\A" + ADDR + r":\s{0,3}\Z"),
+            lazy(r"\A\"" + ADDR + r"\":\s{0,3}\Z"),
+            lazy(r"\A<" + ADDR + r">:?\s{0,3}\Z"),
+            lazy(r"\A" + ADDR + r":\s{0,3}\Z"),
         ),
-        stop=re.compile(r"\A-{3} The header of the original message is following\. -{3}", _I),
-        ignore=re.compile(
+        stop=lazy(r"\A-{3} The header of the original message is following\. -{3}", _I),
+        ignore=lazy(
             r"\A(?:This message was created automatically|A message that you sent could not|its recipients\."
             r"|failed:\s{0,3}\Z|Reason:\s{0,3}\Z)",
             _I,
         ),
-        remote=(re.compile(r"\bhost:\s{0,3}(\S{1,255})", _I),),
+        remote=(lazy(r"\bhost:\s{0,3}(\S{1,255})", _I),),
         phases=(
-            (re.compile(r"(?:after|for) (?:text|data) command", _I), Phase.DATA),
-            (re.compile(r"(?:after|for) rcpt command", _I), Phase.RCPT),
-            (re.compile(r"(?:after|for) mail command", _I), Phase.MAIL),
+            (lazy(r"(?:after|for) (?:text|data) command", _I), Phase.DATA),
+            (lazy(r"(?:after|for) rcpt command", _I), Phase.RCPT),
+            (lazy(r"(?:after|for) mail command", _I), Phase.MAIL),
         ),
     ),
     Layout(
@@ -50,18 +51,18 @@ LAYOUTS: tuple[Layout, ...] = (
         # Received:from mail.zoho.com by mx.zohomail.com
         name="zoho",
         markers=("error_code :", "[status: error, address: <", "[status: warning, address: <"),
-        start=re.compile(r"\AThis message was created automatically by mail delivery", _I),
+        start=lazy(r"\AThis message was created automatically by mail delivery", _I),
         recipients=(
-            re.compile(r"\A" + ADDR + r"\s{1,4}(?P<text>.{1,2000})\Z"),
-            re.compile(r"\A(?P<text>\[Status: [^<>]{0,100}<" + ADDR + r">,.{0,1000})\Z", _I),
+            lazy(r"\A" + ADDR + r"\s{1,4}(?P<text>.{1,2000})\Z"),
+            lazy(r"\A(?P<text>\[Status: [^<>]{0,100}<" + ADDR + r">,.{0,1000})\Z", _I),
         ),
-        stop=re.compile(r"\AReceived:\s{0,3}from", _I),
-        ignore=re.compile(
+        stop=lazy(r"\AReceived:\s{0,3}from", _I),
+        ignore=lazy(
             r"\A(?:A message that you sent|THIS IS A WARNING|YOU DO NOT NEED|The original message was"
             r"|from \S|-{3,} ?(?:The following|Transcript))",
             _I,
         ),
-        delayed=re.compile(r"THIS IS A WARNING MESSAGE ONLY|will be retried|\(Delay\)", _I),
+        delayed=lazy(r"THIS IS A WARNING MESSAGE ONLY|will be retried|\(Delay\)", _I),
     ),
 )
 

@@ -13,20 +13,21 @@ from __future__ import annotations
 import re
 
 from bot.models import Bounce, Failure, Message
+from bot.reading.lazyre import lazy
 from bot.reading.parsers import _common as c
 from bot.vocab import Action
 
 _MARKERS = ("sorry, we were unable to deliver your message to the following address",)
-_HEADING = re.compile(
+_HEADING = lazy(
     r"^\s{0,4}sorry, we were unable to deliver your message to the following address", re.I | re.M
 )
-_END = re.compile(r"^\s{0,4}--- below this line is a copy of the message", re.I | re.M)
+_END = lazy(r"^\s{0,4}--- below this line is a copy of the message", re.I | re.M)
 # <kijitora@example.jp>:
-_RECIPIENT = re.compile(r"\A\s{0,4}<([^\s<>]{3,320})>\s{0,3}:\s{0,3}(.{0,2000})\Z")
-_SAID = re.compile(r"\A\s{0,4}remote host said\s{0,2}:\s{0,3}", re.I)
+_RECIPIENT = lazy(r"\A\s{0,4}<([^\s<>]{3,320})>\s{0,3}:\s{0,3}(.{0,2000})\Z")
+_SAID = lazy(r"\A\s{0,4}remote host said\s{0,2}:\s{0,3}", re.I)
 # 550: 5.2.2 <a@example.jp>... Mailbox Full   (Yahoo puts a colon after the reply code)
-_COLON_REPLY = re.compile(r"\A([245]\d\d):\s")
-_TAG = re.compile(r"\s{0,3}\[(?:RCPT_TO|MAIL_FROM|DATA|CONNECT|HELO|EHLO)\]", re.I)
+_COLON_REPLY = lazy(r"\A([245]\d\d):\s")
+_TAG = lazy(r"\s{0,3}\[(?:RCPT_TO|MAIL_FROM|DATA|CONNECT|HELO|EHLO)\]", re.I)
 
 
 def detect(msg: Message) -> bool:

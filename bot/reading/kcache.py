@@ -1,0 +1,114 @@
+"""A compiled form of knowledge/ kept between runs: parsing ten TOML files and validating every
+cause and rule took about a third of a one-message run's start-up; a pickle loads in a few ms.
+
+The file lives in $XDG_CACHE_HOME/mxcheck (else ~/.cache/mxcheck), named by a hash of every
+knowledge file's bytes and of the code whose types it holds, so any edit of knowledge/ or of that
+code builds it again. It is written atomically (a temporary file renamed over), and a file that
+cannot be read or unpickled, or holds something else, is ignored and rebuilt. MXCHECK_CACHE=0
+turns it off. Written by hand: pickle, hashlib and os.replace are all it needs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+import time
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+_FORMAT = 1  # bump when what the file holds changes shape
+# The modules whose classes the pickle holds: a change in them must not meet an old pickle.
+_CODE = ("bot/models.py", "bot/vocab.py", "bot/reading/knowledge.py", "bot/reading/rulebook.py",
+         "bot/reading/phrases.py", "bot/reading/kcache.py")
+_ROOT = Path(__file__).resolve().parents[2]
+
+
+def cache_dir(environ: dict[str, str] | os._Environ[str] = os.environ) -> Path:
+    """Where the compiled knowledge is kept: $XDG_CACHE_HOME/mxcheck, else ~/.cache/mxcheck."""
+    base = environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base, "mxcheck")
+
+
+def knowledge_files(root: Path) -> list[Path]:
+    """Every data file of a knowledge directory, in a stable order."""
+    return sorted(p for p in root.rglob("*") if p.suffix in (".toml", ".tsv") and p.is_file())
+
+
+@cache
+def _fingerprint(root: Path) -> str:
+    return fingerprint(root)
+
+
+def fingerprint(root: Path) -> str:
+    """A hash of the knowledge files' names and bytes, the code that reads them, and the Python version."""
+    digest = hashlib.sha256(f"{_FORMAT}|{sys.version}".encode())
+    for path in knowledge_files(root):
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+    for name in _CODE:
+        try:
+            digest.update(name.encode() + b"\0" + (_ROOT / name).read_bytes())
+        except OSError:  # an install without sources: the version still keys it
+            digest.update(name.encode())
+    return digest.hexdigest()[:32]
+
+
+def cached(root: Path, part: str, build: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """One part of the compiled knowledge of `root`: from the cache when current, else built and stored.
+
+    A build that raises (broken knowledge) stores nothing.
+    """
+    if os.environ.get("MXCHECK_CACHE") == "0":
+        return build()
+    try:
+        key = _fingerprint(root)
+    except OSError:
+        return build()
+    path = cache_dir() / f"{part}-{key}.pickle"
+    found = _load(path, key)
+    if found is not None:
+        return found
+    value = build()
+    _store(path, key, value)
+    return value
+
+
+def _load(path: Path, key: str) -> dict[str, Any] | None:
+    try:
+        with path.open("rb") as fh:
+            stored = pickle.load(fh)
+    except Exception:  # missing, unreadable, truncated, from another version: rebuild
+        return None
+    if not isinstance(stored, dict) or stored.get("key") != key or not isinstance(stored.get("value"), dict):
+        return None
+    return stored["value"]
+
+
+def _store(path: Path, key: str, value: dict[str, Any]) -> None:
+    import tempfile  # only when the cache is written
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                pickle.dump({"key": key, "value": value}, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)  # readers see the old file or the whole new one, never half
+        except BaseException:
+            os.unlink(tmp)
+            raise
+        _forget_old(path)
+    except (OSError, pickle.PicklingError):
+        pass  # a read-only home or full disk: run without the cache
+
+
+def _forget_old(kept: Path, *, days: float = 7) -> None:
+    """Remove this part's files of other keys not used for a week (another checkout may still use one)."""
+    part = kept.name.split("-", 1)[0]
+    cutoff = time.time() - days * 86400
+    for old in kept.parent.glob(f"{part}-*.pickle"):
+        if old != kept and old.stat().st_mtime < cutoff:
+            old.unlink(missing_ok=True)

@@ -1,0 +1,216 @@
+"""What makes mxcheck fast, as behaviour: lazy imports, the knowledge cache, the pool, batch DNS, streaming.
+
+No timing here (figures come from benchmarks/): each test checks what is imported, built,
+asked or read.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import mailbox
+import os
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from dnsserver import DnsServer
+
+from bot.cli.inputs import sources
+from bot.cli.offline import POOL_OVER, decoded
+from bot.cli.output import ReadFailure
+from bot.reading import kcache
+from bot.render.json import to_dict
+from bot.vocab import Lang
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "tests" / "samples"
+HEAVY = ("dns", "aiohttp", "asyncio", "concurrent", "multiprocessing", "slack_bolt")
+
+
+def _modules_after(args: list[str], tmp_path: Path) -> set[str]:
+    """The top-level modules loaded once `mxcheck ARGS` ran in a fresh interpreter."""
+    code = (
+        "import sys\nfrom bot.cli import main\n"
+        "try:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+        "sys.stderr.write('MODULES ' + ' '.join(sorted({m.split('.')[0] for m in sys.modules})) + '\\n')\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MXCHECK_")}
+    env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
+    proc = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=ROOT, env=env, timeout=120
+    )
+    line = next(x for x in proc.stderr.splitlines() if x.startswith("MODULES "))
+    return set(line.split()[1:])
+
+
+@pytest.mark.parametrize(
+    "args", [["--help"], ["bounce", "--no-dns", str(SAMPLES / "gmail_en_address_not_found.txt")]]
+)
+def test_help_and_offline_bounce_import_no_dns_stack(args: list[str], tmp_path: Path) -> None:
+    """`mxcheck --help` and `bounce --no-dns` load neither dnspython, aiohttp, asyncio nor a pool."""
+    loaded = _modules_after(args, tmp_path)
+    assert "bot" in loaded
+    assert not loaded & set(HEAVY), sorted(loaded & set(HEAVY))
+
+
+def test_bounce_with_dns_imports_the_dns_stack(tmp_path: Path) -> None:
+    """The check above can fail: a run that asks the DNS does load dnspython and asyncio."""
+    args = ["bounce", "--nameserver", "127.0.0.1:9", "--timeout", "0.3", str(SAMPLES / "gmail_en_address_not_found.txt")]
+    assert {"dns", "asyncio"} <= _modules_after(args, tmp_path)
+
+
+# ----------------------------------------------------------------------------- knowledge cache
+def _table_root(tmp_path: Path) -> Path:
+    root = tmp_path / "kn"
+    root.mkdir()
+    (root / "a.toml").write_text("x = 1\n")
+    return root
+
+
+def test_cache_is_built_once_and_again_when_a_file_changes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The compiled form is reused while knowledge/ is unchanged and rebuilt when a file changes."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("MXCHECK_CACHE", raising=False)
+    root = _table_root(tmp_path)
+    builds: list[str] = []
+
+    def build() -> dict[str, object]:
+        text = (root / "a.toml").read_text()
+        builds.append(text)
+        return {"text": text}
+
+    kcache._fingerprint.cache_clear()
+    assert kcache.cached(root, "t", build) == {"text": "x = 1\n"}
+    assert kcache.cached(root, "t", build) == {"text": "x = 1\n"}
+    assert len(builds) == 1
+    (root / "a.toml").write_text("x = 2\n")
+    kcache._fingerprint.cache_clear()  # a new process: the fingerprint is taken again
+    assert kcache.cached(root, "t", build) == {"text": "x = 2\n"}
+    assert len(builds) == 2
+    assert len(list((tmp_path / "cache" / "mxcheck").glob("t-*.pickle"))) == 2  # the old key's file stays a week
+
+
+@pytest.mark.parametrize("garbage", [b"", b"not a pickle", pickle.dumps({"key": "other", "value": {}}), pickle.dumps([1])])
+def test_corrupt_cache_is_ignored_and_replaced(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, garbage: bytes) -> None:
+    """A truncated, foreign or wrong-key cache file is not trusted: the knowledge is built and stored again."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("MXCHECK_CACHE", raising=False)
+    root = _table_root(tmp_path)
+    kcache._fingerprint.cache_clear()
+    kcache.cached(root, "t", lambda: {"v": 1})
+    [path] = (tmp_path / "cache" / "mxcheck").glob("t-*.pickle")
+    path.write_bytes(garbage)
+    assert kcache.cached(root, "t", lambda: {"v": 2}) == {"v": 2}
+    assert kcache.cached(root, "t", lambda: {"v": 3}) == {"v": 2}  # the rebuilt file is read back
+
+
+def test_a_build_that_fails_stores_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Broken knowledge raises on every run; no cache file hides it."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    root = _table_root(tmp_path)
+    kcache._fingerprint.cache_clear()
+
+    def broken() -> dict[str, object]:
+        raise ValueError("knowledge/ is broken")
+
+    with pytest.raises(ValueError):
+        kcache.cached(root, "t", broken)
+    assert not list((tmp_path / "cache").rglob("*.pickle"))
+
+
+def test_cached_knowledge_gives_the_same_answers(tmp_path: Path) -> None:
+    """A run from a cold cache, a warm one and a corrupted one print the same JSON."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MXCHECK_")}
+    env.update(XDG_CACHE_HOME=str(tmp_path / "cache"), MXCHECK_LANG="en")
+    command = [sys.executable, "-m", "bot.cli", "bounce", "--json", "--no-dns", str(SAMPLES)]
+
+    def run() -> str:
+        return subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env=env, timeout=120).stdout
+
+    cold = run()
+    files = list((tmp_path / "cache" / "mxcheck").glob("*.pickle"))
+    assert {f.name.split("-")[0] for f in files} == {"knowledge", "tables"}
+    warm = run()
+    for f in files:
+        f.write_bytes(f.read_bytes()[:100])
+    assert cold == warm == run() and cold.count("\n") > 50
+
+
+# ----------------------------------------------------------------------------- process pool
+def test_pool_gives_the_serial_answers_in_input_order(tmp_path: Path) -> None:
+    """Decoded on two worker processes, a batch comes back in input order and equal to the serial run."""
+    files = sorted(p for p in SAMPLES.rglob("*") if p.is_file())
+    assert len(files) > POOL_OVER * 2
+    (tmp_path / "empty.txt").write_bytes(b"")
+    paths = [str(f) for f in files] + [str(tmp_path / "empty.txt"), str(tmp_path / "missing.txt")]
+    serial = list(decoded(sources(paths, stdin=io.BytesIO()), workers=1))
+    pooled = list(decoded(sources(paths, stdin=io.BytesIO()), workers=2))
+    assert [_key(d) for d in pooled] == [_key(d) for d in serial]
+    assert [getattr(d, "source", None) for d in pooled] == paths
+    assert isinstance(pooled[-1], ReadFailure) and pooled[-2].error == "empty-input"
+
+
+def _key(item: object) -> str:
+    if isinstance(item, ReadFailure):
+        return f"failure {item.source} {item.error.error_id}"
+    return json.dumps(to_dict(item, Lang.EN), sort_keys=True)  # type: ignore[arg-type]
+
+
+# ----------------------------------------------------------------------------- batch DNS
+def test_batch_asks_each_domain_once_without_windows(dns_server: DnsServer, tmp_path: Path) -> None:
+    """Sixty bounces to thirty domains: each domain's MX is asked once, and all in the first wave.
+
+    The server answers half a second late, far longer than decoding sixty lines takes, so a batch
+    that asked in windows of messages would need a wave of questions per window.
+    """
+    domains = [f"nx{i}.healthy.test" for i in range(30)]
+    for i in range(60):
+        (tmp_path / f"{i:02d}.txt").write_text(f"550 5.1.1 <user{i}@{domains[i % 30]}>: Recipient address rejected: User unknown\n")
+    host, port = dns_server.address
+    dns_server.fault("delay", seconds=0.5)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MXCHECK_")}
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "bounce", "--json", "--nameserver", f"{host}:{port}", str(tmp_path)],
+        capture_output=True, text=True, cwd=ROOT, env=env, timeout=120,
+    )
+    rows = [json.loads(x) for x in proc.stdout.splitlines()]
+    assert [Path(r["source"]).name for r in rows] == sorted(p.name for p in tmp_path.iterdir())
+    assert all(r["domains"] and r["domains"][0]["exists"] is False for r in rows), [r.get("domains") for r in rows][:2]
+    assert all(dns_server.count(d, "MX") == 1 for d in domains)
+    first_wave = [a for a in dns_server.arrivals() if a.answered_before == 0]
+    assert {a.name for a in first_wave} >= set(domains)
+
+
+# ----------------------------------------------------------------------------- streaming
+def test_mbox_is_read_as_the_batch_goes(tmp_path: Path) -> None:
+    """An mbox is split while it is read: a message appended after the first was handed out is seen."""
+    path = tmp_path / "box.mbox"
+    box = mailbox.mbox(path)
+    for i in range(200):
+        box.add(f"From: a@example.jp\nSubject: {i}\n\n550 5.1.1 <u{i}@example.jp>: User unknown\n".encode())
+    box.flush()
+    box.close()
+    found = sources([str(path)], stdin=io.BytesIO())
+    first = next(found)
+    with path.open("ab") as fh:
+        fh.write(b"\nFrom late Mon Jan  1 00:00:00 2024\nSubject: late\n\n550 5.1.1 <late@example.jp>\n")
+    rest = list(found)
+    assert first.name.endswith("#1") and len(rest) == 200
+    assert rest[-1].read().endswith(b"<late@example.jp>\n")
+
+
+def test_mbox_split_matches_the_mailbox_module(tmp_path: Path) -> None:
+    """Messages come out byte for byte as mailbox.mbox gives them (From-quoting, blank lines, a loose From)."""
+    path = tmp_path / "box.mbox"
+    box = mailbox.mbox(path)
+    for body in (b"Subject: a\n\nFrom the start\n>From quoted\n", b"Subject: b\n\n\n\nend\n", b"Subject: c\n\nx"):
+        box.add(body)
+    box.flush()
+    box.close()
+    with path.open("ab") as fh:
+        fh.write(b"From glued Mon Jan  1 00:00:00 2024\nSubject: d\n\n\n")
+    expected = [mailbox.mbox(path).get_bytes(k) for k in mailbox.mbox(path).iterkeys()]
+    assert [s.read() for s in sources([str(path)], stdin=io.BytesIO())] == expected
