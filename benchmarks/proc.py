@@ -28,13 +28,15 @@ class Run:
     peak_kib: int
 
 
-def run(command: list[str], *, stdin: Path | None = None, env: dict[str, str] | None = None) -> Run:
+def run(
+    command: list[str], *, stdin: Path | None = None, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> Run:
     """Run a command to the end (output discarded) and measure it; raises if it exits above 2."""
     import time
 
     with open(stdin or os.devnull, "rb") as fin:
         started = time.perf_counter()
-        proc = subprocess.Popen(command, stdin=fin, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+        proc = subprocess.Popen(command, stdin=fin, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=cwd)
         _pid, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - started
     proc.returncode = os.waitstatus_to_exitcode(status)
@@ -63,8 +65,13 @@ def median(runs: list[Run]) -> Run:
     )
 
 
-def mxcheck_command() -> list[str]:
-    """How to start mxcheck as a user does: the installed console script, else `python -m bot.cli`."""
+def mxcheck_command(root: Path | None = None) -> list[str]:
+    """How to start mxcheck as a user does: the installed console script, else `python -m bot.cli`.
+
+    With `root` (another checkout, for a before/after), `python -m bot.cli` run from that folder.
+    """
+    if root is not None and root.resolve() != ROOT:
+        return [sys.executable, "-m", "bot.cli"]
     script = Path(sys.executable).with_name("mxcheck")
     return [str(script)] if script.is_file() else [sys.executable, "-m", "bot.cli"]
 

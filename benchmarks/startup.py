@@ -32,9 +32,10 @@ def main(argv: list[str] | None = None) -> int:
     """Measure and print the start-up figures; 1 when a target is missed."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=15, help="runs of each command (default 15)")
+    ap.add_argument("--root", type=Path, help="another checkout to measure (run from it as python -m bot.cli)")
     args = ap.parse_args(argv)
     byte_compile()
-    mx = mxcheck_command()
+    mx = mxcheck_command(args.root)
     with tempfile.TemporaryDirectory() as tmp:
         tiny = Path(tmp, "tiny.txt")
         tiny.write_text("550 5.1.1 <kenji@example.jp>: Recipient address rejected: User unknown\n")
@@ -46,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
         perl = perl_sisimai()
         if perl:
             commands["perl -MSisimai -e 1"] = [perl, "-MSisimai", "-e", "1"]
-        found = alternate(commands, max(args.runs, 1))
+        found = alternate(commands, max(args.runs, 1), cwd=args.root)
     print(f"start-up, whole processes, median of {args.runs} alternating runs")
     missed = False
     for name, runs in found.items():

@@ -1,20 +1,20 @@
 """A compiled form of knowledge/ kept between runs: parsing ten TOML files and validating every
 cause and rule took about a third of a one-message run's start-up; a pickle loads in a few ms.
 
-The file lives in $XDG_CACHE_HOME/mxcheck (else ~/.cache/mxcheck), named by a hash of every
+The file lives in $XDG_CACHE_HOME/mxcheck (else ~/.cache/mxcheck), named by a checksum of every
 knowledge file's bytes and of the code whose types it holds, so any edit of knowledge/ or of that
 code builds it again. It is written atomically (a temporary file renamed over), and a file that
 cannot be read or unpickled, or holds something else, is ignored and rebuilt. MXCHECK_CACHE=0
-turns it off. Written by hand: pickle, hashlib and os.replace are all it needs.
+turns it off. Written by hand: pickle, zlib and os.replace are all it needs.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
 import sys
 import time
+import zlib
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -44,16 +44,21 @@ def _fingerprint(root: Path) -> str:
 
 
 def fingerprint(root: Path) -> str:
-    """A hash of the knowledge files' names and bytes, the code that reads them, and the Python version."""
-    digest = hashlib.sha256(f"{_FORMAT}|{sys.version}".encode())
+    """A checksum of the knowledge files' names and bytes, the code that reads them, and the Python version.
+
+    CRC-32 and Adler-32 side by side (64 bits) and the length: the key guards against edits, not
+    against an attacker, and zlib is loaded already where hashlib's OpenSSL took 4 ms to import.
+    """
+    data = [f"{_FORMAT}|{sys.version}".encode()]
     for path in knowledge_files(root):
-        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+        data.append(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
     for name in _CODE:
         try:
-            digest.update(name.encode() + b"\0" + (_ROOT / name).read_bytes())
+            data.append(name.encode() + b"\0" + (_ROOT / name).read_bytes())
         except OSError:  # an install without sources: the version still keys it
-            digest.update(name.encode())
-    return digest.hexdigest()[:32]
+            data.append(name.encode())
+    whole = b"\0\0".join(data)
+    return f"{zlib.crc32(whole):08x}{zlib.adler32(whole):08x}{len(whole):x}"
 
 
 def cached(root: Path, part: str, build: Callable[[], dict[str, Any]]) -> dict[str, Any]:

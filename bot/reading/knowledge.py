@@ -11,8 +11,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
-from importlib.resources.abc import Traversable
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -22,6 +20,8 @@ from bot.reading.kcache import cached
 from bot.vocab import Lang, Reason, Responsible
 
 if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
+
     from bot.reading.rulebook import Rulebook
 
 _TEXT_FIELDS = ("title", "explanation", "user_message")
@@ -41,7 +41,7 @@ def load_table(name: str) -> dict[str, Any]:
     tables = _tables()
     if name in tables:
         return tables[name]
-    path = resources.files("knowledge").joinpath(f"{name}.toml")
+    path = _package_root().joinpath(f"{name}.toml")
     return _toml(path.read_text(encoding="utf-8"))
 
 
@@ -53,9 +53,22 @@ def _toml(text: str) -> dict[str, Any]:
 
 
 @cache
+def _package_root() -> Traversable | Path:
+    """The package's knowledge/ folder (importlib.resources only when it is not a plain folder)."""
+    import knowledge as package  # the data package: its __init__ is empty
+
+    where = getattr(package, "__file__", None)
+    if where and Path(where).parent.is_dir():
+        return Path(where).parent  # importing importlib.resources cost a one-message run 10 ms
+    from importlib import resources
+
+    return resources.files("knowledge")
+
+
+@cache
 def _tables() -> dict[str, dict[str, Any]]:
     """Every top-level TOML file of the package's knowledge/, from the compiled cache when current."""
-    root = resources.files("knowledge")
+    root = _package_root()
 
     def build() -> dict[str, Any]:
         return {
@@ -93,7 +106,7 @@ class Knowledge:
 @cache
 def knowledge() -> Knowledge:
     """The package's knowledge/, loaded and validated once (a current compiled cache skips both)."""
-    root = resources.files("knowledge")
+    root = _package_root()
     if not isinstance(root, Path):
         return load_knowledge(root)
     # MappingProxyType does not pickle: the cache holds the fields as plain dicts.
