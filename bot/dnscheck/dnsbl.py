@@ -7,18 +7,20 @@ query (e.g. one coming through a public resolver): that is no listing and is sai
 
 from __future__ import annotations
 
-import asyncio
 import ipaddress
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 
 from bot.dnscheck.result import Answer, NxDomain
-from bot.dnscheck.session import LookupSession
 from bot.models import IpReport, Problem
 from bot.reading.knowledge import load_table
 from bot.vocab import Lang, ProblemId, Severity
+
+if TYPE_CHECKING:  # the renderers read this module's tables: no resolver or event loop for them
+    from bot.dnscheck.session import LookupSession
 
 MAX_IPS = 3
 MAX_LISTS = 4
@@ -88,6 +90,8 @@ async def check_ips(
 ) -> tuple[IpReport, ...]:
     """Each IP asked of each list at once: listed (with codes), not listed, or refused."""
     pairs = [(ip, bl) for ip in ips for bl in lists]
+    import asyncio  # only a lookup needs the event loop
+
     results = await asyncio.gather(*(session.get(_query(ip, bl.zone), "A") for ip, bl in pairs))
     by_ip: dict[str, list[Problem]] = {ip: [] for ip in ips}
     for (ip, bl), result in zip(pairs, results, strict=True):
