@@ -11,7 +11,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/ is not an installed package
 
-from disagreements import status_disagreement
+from disagreements import statuses_covered
 
 from benchmarks.corpus import available, pasted_form, samples
 from bot.models import Failure
@@ -69,13 +69,7 @@ def check(name: str, form: str) -> set[str]:
     bounce = parsers.parse(normalize(_form(sample.raw, form)))
     failures = bounce.failures if bounce else ()
     assert len(failures) == len(sample.labels)
-    used: set[str] = set()
-    for failure, label in zip(failures, sample.labels, strict=True):
-        if _real(label["status"]) and failure.status != label["status"]:
-            covered = status_disagreement(failure.status, label["status"])
-            assert covered is not None, (failure.status, label["status"])
-            used.add(covered.id)
-    return used
+    return statuses_covered(failures, sample.labels)
 
 
 @pytest.mark.skipif(not available(), reason="shared corpus not found")

@@ -11,7 +11,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/ is not an installed package
 
-from disagreements import recorded, status_disagreement
+from disagreements import recorded, statuses_covered
 
 from benchmarks.corpus import available, pasted_form, samples
 from bot.errors import InputError
@@ -88,13 +88,7 @@ def check(name: str, form: str) -> set[str]:
         return {recorded("count").id}  # type: ignore[union-attr]
     family = _FAMILY.match(name).group(1)  # type: ignore[union-attr]
     assert bounce is not None and bounce.format in FAMILIES[family]
-    used: set[str] = set()
-    for failure, label in zip(failures, sample.labels, strict=True):
-        if _real(label["status"]) and failure.status != label["status"]:
-            covered = status_disagreement(failure.status, label["status"])
-            assert covered is not None, (failure.status, label["status"])
-            used.add(covered.id)
-    return used
+    return statuses_covered(failures, sample.labels)
 
 
 @pytest.mark.skipif(not available(), reason="shared corpus not found")
