@@ -59,9 +59,6 @@ def _cases() -> list[tuple[str, str]]:
 _SAMPLES = {s.name: s for s in samples()} if available() else {}
 
 
-def _real(status: str) -> bool:
-    return bool(status) and ".0.9" not in status
-
 
 def check(name: str, form: str) -> set[str]:
     """Assert one corpus file's recipients and statuses in one form; the disagreements it needed."""

@@ -60,9 +60,6 @@ def _cases() -> list[tuple[str, str]]:
 _SAMPLES = {s.name: s for s in samples()} if available() else {}
 
 
-def _real(status: str) -> bool:
-    return bool(status) and ".0.9" not in status
-
 
 def _parse(text: str | bytes) -> Bounce | None:
     return parsers.parse(normalize(text))
