@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.corpus import available, pasted_form, samples
 from bot.errors import InputError
 from bot.reading.analyse import read_bounce, verdicts
-from bot.reading.knowledge import load_table
+from bot.reading.datafiles import load_table
 
 
 def _real_status(status: str) -> bool:

@@ -14,13 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from email.utils import getaddresses
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
-from bot.dnscheck.dnsbl import Blocklist
-from bot.dnscheck.evidence import server_answered
-from bot.dnscheck.leads import Leads, leads
-from bot.dnscheck.rules import Rule, rules
 from bot.errors import InputError, InvalidDomain
 from bot.limits import MAX_DOMAINS, MAX_RECIPIENTS
 from bot.models import Bounce, Cause, Diagnosis, DomainReport, Failure, IpReport, Message, RecipientResult
@@ -32,21 +27,14 @@ from bot.reading.knowledge import knowledge
 from bot.vocab import Action, Kind, ProblemId, Reason
 
 if TYPE_CHECKING:
-    import asyncio
+    from bot.dnscheck.leads import Leads
+    from bot.dnscheck.memo import Checker
+    from bot.dnscheck.rules import Rule
+
+# The DNS half's tables (bot.dnscheck.rules, leads, evidence) are imported inside its functions:
+# `analyse` (no DNS) loads none of them, which is a tenth of a one-line bounce's start-up.
 
 NOT_A_BOUNCE = "not-a-bounce"
-
-
-class Checker(Protocol):
-    """What diagnose needs of bot.dnscheck.checks.DomainChecker (or of a memo in front of it)."""
-
-    async def check_one(self, name: str, *, auth: bool = True) -> DomainReport:
-        """The DNS facts of one domain."""
-        ...
-
-    async def check_ips(self, ips: Sequence[str], lists: Sequence[Blocklist]) -> tuple[IpReport, ...]:
-        """What the blocklists say about IP addresses."""
-        ...
 
 
 # ----------------------------------------------------------------------------- pure half
@@ -77,6 +65,9 @@ def _analyse(
     pure = _bounce_diagnosis(results, bounce=bounce, source=source)
     if not with_sender:
         return pure, None
+    from bot.dnscheck.leads import leads
+    from bot.dnscheck.rules import rules
+
     blamed = any(rules().blames_sender(r.reason, r.responsible) for r in results)
     found = leads(msg, results, blames_sender=blamed)
     # The refusing line names the address it refused; the headers only who the bounce went to.
@@ -135,6 +126,8 @@ def _sender(bounce: Bounce, msg: Message) -> str | None:
     """The original sender's domain: as the bounce shows it, else the bounce's own To: header."""
     address = bounce.sender or ""
     if not address and msg.whole:
+        from email.utils import getaddresses  # 14 ms of imports (socket, datetime), rarely needed
+
         found = [a for _, a in getaddresses([msg.header("to")]) if "@" in a]
         address = found[0] if found else ""
     if "@" not in address:
@@ -199,6 +192,8 @@ async def check_domains(names: Sequence[str], *, checker: Checker, source: str |
     except InvalidDomain as exc:
         return Diagnosis(kind=Kind.NONE, error=exc.error_id, source=source)
     reports = _said_once(reports)
+    from bot.dnscheck.rules import rules
+
     table = rules()
     ids = [table.domain_cause_id(r) for r in reports]
     # The answer is about the first domain that has a problem; all fine, the first domain.
@@ -267,6 +262,9 @@ async def _report(checker: Checker, name: str) -> DomainReport | None:
 def _with_dns(
     result: RecipientResult, recipient: DomainReport | None, sender: DomainReport | None
 ) -> RecipientResult:
+    from bot.dnscheck.evidence import server_answered
+    from bot.dnscheck.rules import rules
+
     table = rules()
     rule = table.recipient_override(result.reason, recipient)
     if rule is not None and server_answered(result):
@@ -282,34 +280,3 @@ def _refined(result: RecipientResult, rule: Rule) -> RecipientResult:
     """The DNS names the cause (and so the responsible side); the reason stays the bounce's."""
     cause = cause_for(rule.cause, result.reason)
     return replace(result, responsible=cause.responsible, cause=cause, rule=f"dns:{rule.name}")
-
-
-# ----------------------------------------------------------------------------- batches
-class MemoChecker:
-    """A checker that asks each (domain, auth) once per run: a batch of bounces shares the answers."""
-
-    def __init__(self, checker: Checker) -> None:
-
-        self._checker = checker
-        self._tasks: dict[tuple[str, bool], asyncio.Task[DomainReport]] = {}
-        self._ip_tasks: dict[tuple[tuple[str, ...], tuple[str, ...]], asyncio.Task[tuple[IpReport, ...]]] = {}
-
-    async def check_ips(self, ips: Sequence[str], lists: Sequence[Blocklist]) -> tuple[IpReport, ...]:
-        """The blocklists' answers for these IPs, from the first request for them."""
-        key = (tuple(ips), tuple(bl.zone for bl in lists))
-        task = self._ip_tasks.get(key)
-        if task is None:
-            task = self._ip_tasks[key] = asyncio.ensure_future(self._checker.check_ips(ips, lists))
-        return await asyncio.shield(task)
-
-    async def check_one(self, name: str, *, auth: bool = True) -> DomainReport:
-        """The report of one domain, from the first request for it."""
-        import asyncio
-
-        key = (name.lower(), auth)
-        task = self._tasks.get(key)
-        if task is None:
-            task = asyncio.ensure_future(self._checker.check_one(name, auth=auth))
-            self._tasks[key] = task
-        # shield: one caller's cancellation must not cancel the answer the others wait for.
-        return await asyncio.shield(task)

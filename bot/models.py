@@ -3,12 +3,29 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, TypeVar
 
 from bot.vocab import Action, Kind, Lang, Phase, ProblemId, Reason, Responsible, Severity
 
 _T = TypeVar("_T")
+_C = TypeVar("_C", bound=type)
+
+
+def pickled_by_fields(cls: _C) -> _C:
+    """A frozen, slotted dataclass pickled as its constructor's arguments.
+
+    For such classes dataclasses pickles through a __setstate__ written in Python that looks the
+    fields up again for each object; the knowledge cache holds ~2,500 of them, and loading it
+    that way took a one-message run 5 ms more than calling the classes does.
+    """
+    names = tuple(f.name for f in fields(cls) if f.init)
+
+    def __reduce__(self: Any) -> tuple[type, tuple[Any, ...]]:
+        return type(self), tuple(getattr(self, n) for n in names)
+
+    cls.__reduce__ = __reduce__  # type: ignore[assignment]
+    return cls
 
 
 # ----------------------------------------------------------------------------- normalize
@@ -95,6 +112,7 @@ class Bounce:
 
 
 # ----------------------------------------------------------------------------- classify
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class CauseText:
     """A cause's words in one language."""
@@ -106,6 +124,7 @@ class CauseText:
     common_causes: tuple[str, ...] = ()  # a code lookup's usual causes (kind "code")
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Cause:
     """A cause record from knowledge/: reason, responsible side and its words in ja and en."""

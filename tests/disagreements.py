@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.reading.knowledge import load_table
+from bot.reading.datafiles import load_table
 
 
 @dataclass(frozen=True, slots=True)

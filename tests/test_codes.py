@@ -11,7 +11,8 @@ import pytest
 
 from bot.diagnose import analyse
 from bot.reading.codes import find_code, lookup
-from bot.reading.knowledge import knowledge, load_table
+from bot.reading.datafiles import load_table
+from bot.reading.knowledge import knowledge
 from bot.render.blocks import render_message
 from bot.render.json import to_dict
 from bot.render.text import render

@@ -11,7 +11,8 @@ from diagnosed import main_result, main_verdict
 from bot.diagnose import analyse
 from bot.models import Bounce, Failure
 from bot.reading.classify import classify
-from bot.reading.knowledge import knowledge, load_table
+from bot.reading.datafiles import load_table
+from bot.reading.knowledge import knowledge
 from bot.reading.normalize import normalize
 from bot.vocab import Action, Lang, Reason, Responsible
 

@@ -9,8 +9,9 @@ from typing import Any, TypeVar
 import pytest
 from dnsserver import DnsServer
 
-from bot.diagnose import MemoChecker, analyse, check_domains, diagnose
+from bot.diagnose import analyse, check_domains, diagnose
 from bot.dnscheck.checks import DomainChecker
+from bot.dnscheck.memo import MemoChecker
 from bot.dnscheck.rules import rules
 from bot.reading.knowledge import knowledge
 from bot.vocab import Kind, Reason, Responsible

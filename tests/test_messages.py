@@ -9,7 +9,8 @@ import pytest
 from bot import errors
 from bot.diagnose import NOT_A_BOUNCE
 from bot.models import Cause
-from bot.reading.knowledge import knowledge, load_table
+from bot.reading.datafiles import load_table
+from bot.reading.knowledge import knowledge
 from bot.render.messages import error_text, has_message, message, responsible_label
 from bot.render.usermessage import FIELDS, fill
 from bot.vocab import Lang, Responsible

@@ -30,12 +30,13 @@ SAMPLES = ROOT / "tests" / "samples"
 HEAVY = ("dns", "aiohttp", "asyncio", "concurrent", "multiprocessing", "slack_bolt")
 
 
-def _modules_after(args: list[str], tmp_path: Path) -> set[str]:
-    """The top-level modules loaded once `mxcheck ARGS` ran in a fresh interpreter."""
+def _modules_after(args: list[str], tmp_path: Path, *, whole: bool = False) -> set[str]:
+    """The top-level modules (every module's full name when whole) loaded once `mxcheck ARGS` ran afresh."""
+    name = "m" if whole else "m.split('.')[0]"
     code = (
         "import sys\nfrom bot.cli import main\n"
         "try:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
-        "sys.stderr.write('MODULES ' + ' '.join(sorted({m.split('.')[0] for m in sys.modules})) + '\\n')\n"
+        f"sys.stderr.write('MODULES ' + ' '.join(sorted({{{name} for m in sys.modules}})) + '\\n')\n"
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith("MXCHECK_")}
     env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
@@ -60,6 +61,35 @@ def test_bounce_with_dns_imports_the_dns_stack(tmp_path: Path) -> None:
     """The check above can fail: a run that asks the DNS does load dnspython and asyncio."""
     args = ["bounce", "--nameserver", "127.0.0.1:9", "--timeout", "0.3", str(SAMPLES / "gmail_en_address_not_found.txt")]
     assert {"dns", "asyncio"} <= _modules_after(args, tmp_path)
+
+
+def test_help_loads_words_only(tmp_path: Path) -> None:
+    """`mxcheck --help` and `--version` load no value types, rulebook, email package or importlib.metadata."""
+    _modules_after(["--help"], tmp_path)  # the first run builds the knowledge cache (tempfile, shutil)
+    for args in (["--help"], ["--version"]):
+        loaded = _modules_after(args, tmp_path, whole=True)
+        assert "bot.render.messages" in loaded
+        unwanted = {"bot.models", "bot.reading.rulebook", "dataclasses", "email", "importlib.metadata", "shutil"}
+        assert not loaded & unwanted, sorted(loaded & unwanted)
+
+
+def test_pasted_text_loads_no_email_package_nor_dns_tables(tmp_path: Path) -> None:
+    """A pasted one-liner without DNS loads neither the email package nor bot.dnscheck's tables and types."""
+    paste = tmp_path / "paste.txt"
+    paste.write_text("550 5.1.1 <kenji@example.jp>: Recipient address rejected: User unknown\n")
+    _modules_after(["bounce", "--no-dns", str(paste)], tmp_path)  # builds the knowledge cache
+    loaded = _modules_after(["bounce", "--no-dns", str(paste)], tmp_path, whole=True)
+    assert "bot.reading.parsers.postfix" in loaded
+    assert not {m for m in loaded if m == "email" or m.startswith("email.")}
+    unwanted = {"bot.dnscheck.rules", "bot.dnscheck.leads", "bot.dnscheck.evidence", "bot.dnscheck.dnsbl",
+                "bot.dnscheck.result", "json", "traceback", "tomllib"}
+    assert not loaded & unwanted, sorted(loaded & unwanted)
+
+
+def test_whole_message_loads_the_email_package(tmp_path: Path) -> None:
+    """The check above can fail: a whole message is read with the email package."""
+    loaded = _modules_after(["bounce", "--no-dns", str(ROOT / "examples" / "bounce-ja.eml")], tmp_path, whole=True)
+    assert "email.message" in loaded
 
 
 # ----------------------------------------------------------------------------- knowledge cache
@@ -214,3 +244,18 @@ def test_mbox_split_matches_the_mailbox_module(tmp_path: Path) -> None:
         fh.write(b"From glued Mon Jan  1 00:00:00 2024\nSubject: d\n\n\n")
     expected = [mailbox.mbox(path).get_bytes(k) for k in mailbox.mbox(path).iterkeys()]
     assert [s.read() for s in sources([str(path)], stdin=io.BytesIO())] == expected
+
+
+def test_knowledge_records_pickle_by_their_fields() -> None:
+    """Cause records, rules and phrase sets come back from a pickle equal, derived parts rebuilt."""
+    from bot.reading.knowledge import knowledge
+
+    kn = knowledge()
+    cause = next(iter(kn.causes.values()))
+    assert pickle.loads(pickle.dumps(cause)) == cause
+    record = kn.rules.phrases[0]
+    again = pickle.loads(pickle.dumps(record))
+    assert again == record and again.phrases.phrases == record.phrases.phrases
+    regexes = [p for r in kn.rules.phrases for p in r.phrases.phrases if p.regex is not None]
+    assert regexes, "knowledge/ has {re = ...} phrases"
+    assert pickle.loads(pickle.dumps(regexes[0])).regex.pattern == regexes[0].regex.pattern

@@ -8,11 +8,13 @@ English template with {0} {1} for its parts), matched piece by piece without reg
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 from collections.abc import Sequence
 from functools import cache
 from typing import NoReturn
 
-from bot.reading.knowledge import load_table
+from bot.reading.datafiles import load_table
 from bot.render.messages import message
 from bot.vocab import Lang
 
@@ -69,9 +71,27 @@ class _Formatter(argparse.HelpFormatter):
 
     lang = Lang.EN
 
+    def __init__(self, prog: str, **kwargs: object) -> None:
+        # argparse asks shutil for the width (3 ms of imports, bz2 and lzma among them) each time
+        # a parser is built; the same answer comes from the variable and the terminal directly.
+        kwargs.setdefault("width", _columns() - 2)
+        super().__init__(prog, **kwargs)  # type: ignore[arg-type]
+
     def add_usage(self, usage, actions, groups, prefix=None):  # type: ignore[no-untyped-def]
         """The usage line, prefixed in the parser's language."""
         super().add_usage(usage, actions, groups, translate("usage: ", self.lang) if prefix is None else prefix)
+
+
+def _columns() -> int:
+    """The terminal's width as shutil.get_terminal_size() reads it: COLUMNS, then the terminal, then 80."""
+    try:
+        return int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        pass
+    try:
+        return os.get_terminal_size(sys.__stdout__.fileno()).columns or 80  # type: ignore[union-attr]
+    except (AttributeError, ValueError, OSError):
+        return 80
 
 
 class Parser(argparse.ArgumentParser):
@@ -85,13 +105,13 @@ class Parser(argparse.ArgumentParser):
 
 
 def _version() -> str:
-    """The installed package's version (the one pyproject.toml gives)."""
-    from importlib.metadata import PackageNotFoundError, version
+    """The package's version: bot.__version__, which pyproject.toml reads too (one source).
 
-    try:
-        return version("mxcheck")
-    except PackageNotFoundError:
-        return "unknown"
+    Not importlib.metadata: importing it cost every run 25 ms, and its answer is the same.
+    """
+    from bot import __version__
+
+    return __version__
 
 
 def build(lang: Lang) -> Parser:

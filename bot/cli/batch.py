@@ -22,7 +22,7 @@ from bot.models import Diagnosis, DomainReport
 if TYPE_CHECKING:
     import asyncio
 
-    from bot.diagnose import Checker
+    from bot.dnscheck.memo import Checker
 
 __all__ = ["Options", "bounce_command", "domain_command", "run_bounces", "run_domains", "shown"]
 
@@ -80,8 +80,8 @@ def make_checker(options: Options) -> Checker | None:
     """One checker for the whole run (shared resolver and cache, each domain asked once); None: no DNS."""
     if not options.dns:
         return None
-    from bot.diagnose import MemoChecker
     from bot.dnscheck.checks import DomainChecker
+    from bot.dnscheck.memo import MemoChecker
     from bot.dnscheck.resolver import Resolver
 
     if options.timeout is None:

@@ -3,7 +3,6 @@ notes and the progress bar on stderr, and the summary at the end."""
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 from dataclasses import dataclass
@@ -14,7 +13,6 @@ from bot.cli.summary import Summary
 from bot.errors import InputError, InputTooLarge
 from bot.limits import MAX_INPUT_BYTES
 from bot.models import Diagnosis
-from bot.render.json import to_dict
 from bot.render.messages import error_text, message
 from bot.render.text import render, source_label
 from bot.vocab import Kind, Lang
@@ -96,7 +94,7 @@ class Output:
             if d.note:  # the JSON says it too; the note line is for the person watching
                 self._clear_progress()
                 print(self._note_line(d), file=self.err, flush=True)
-            print(json.dumps(to_dict(d, self.options.lang), ensure_ascii=False), file=self.out)
+            print(json_line(d, self.options.lang), file=self.out)
         elif not d.error:
             self._separator()
             print(render(d, self.options.lang, color=self.options.color), end="", file=self.out)
@@ -146,3 +144,12 @@ class Output:
                 self._separator()
                 print("\n".join(lines), file=self.out)
         self.out.flush()
+
+
+def json_line(d: Diagnosis, lang: Lang) -> str:
+    """The contract's JSON object of one diagnosis, on one line (json loaded only for --json)."""
+    import json
+
+    from bot.render.json import to_dict
+
+    return json.dumps(to_dict(d, lang), ensure_ascii=False)

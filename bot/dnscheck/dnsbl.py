@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from bot.dnscheck.result import Answer, NxDomain
 from bot.models import IpReport, Problem
-from bot.reading.knowledge import load_table
+from bot.reading.datafiles import load_table
 from bot.vocab import Lang, ProblemId, Severity
 
 if TYPE_CHECKING:  # the renderers read this module's tables: no resolver or event loop for them

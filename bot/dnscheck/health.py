@@ -15,7 +15,7 @@ from functools import cache
 
 from bot.dnscheck.resolver import Resolver
 from bot.dnscheck.result import Answer, DnsFailure, NxDomain
-from bot.reading.knowledge import load_table
+from bot.reading.datafiles import load_table
 
 NXDOMAIN = "nxdomain"  # the value of resolver-unusable when the control name was said not to exist
 NODATA = "nodata"

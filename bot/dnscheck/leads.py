@@ -11,7 +11,7 @@ from functools import cache
 
 from bot.dnscheck.dnsbl import Blocklist, default_lists, named_lists, refused_ips
 from bot.models import Message, RecipientResult
-from bot.reading.knowledge import load_table
+from bot.reading.datafiles import load_table
 from bot.vocab import Reason
 
 MAX_MENTIONS = 5

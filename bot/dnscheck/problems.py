@@ -4,13 +4,16 @@ notes that put the DNS beside the bounce (knowledge/dns_notes.toml). The one mod
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.dnscheck.dnsbl import meaning
-from bot.dnscheck.evidence import disagreements, suggested
-from bot.models import Diagnosis, Problem
-from bot.reading.knowledge import load_table
+from bot.reading.datafiles import load_table
 from bot.vocab import Lang, ProblemId
+
+if TYPE_CHECKING:
+    from bot.models import Diagnosis, Problem
+
+# The tables behind the words (dnsbl, evidence) are imported by the functions that need them: a
+# diagnosis made without DNS has no domain reports, and its rendering loads none of bot.dnscheck's types.
 
 
 @cache
@@ -38,6 +41,8 @@ def _meaning(problem: Problem, lang: Lang) -> str:
     """A blocklist's answer codes in words (knowledge/dns_blocklists.toml)."""
     if not problem.answer or not problem.id.startswith("dnsbl-"):
         return ""
+    from bot.dnscheck.dnsbl import meaning
+
     return "; ".join(
         dict.fromkeys(meaning(problem.value, c.strip(), lang) for c in problem.answer.split(","))
     )
@@ -55,6 +60,10 @@ def _names(names: tuple[str, ...], lang: Lang) -> str:
 
 def evidence_notes(d: Diagnosis, lang: Lang) -> tuple[str, ...]:
     """Sentences for the staff that put today's DNS beside the bounce: where they differ, what was meant."""
+    if not d.domains:  # no DNS asked: nothing to put beside the bounce
+        return ()
+    from bot.dnscheck.evidence import disagreements, suggested
+
     table = _notes()
     out = [
         table[n.note][lang.value].format(domain=n.domain, server=n.server or "?") for n in disagreements(d)
@@ -68,5 +77,9 @@ def evidence_notes(d: Diagnosis, lang: Lang) -> tuple[str, ...]:
 
 def user_notes(d: Diagnosis, lang: Lang) -> tuple[str, ...]:
     """Sentences added to the message for the person who sent: the domain they probably meant."""
+    if not d.domains:
+        return ()
+    from bot.dnscheck.evidence import suggested
+
     user = _notes()["suggestion"]["user"][lang.value]
     return tuple(user.format(domain=r.domain, names=_names(r.suggestions, lang)) for r in suggested(d))

@@ -8,7 +8,7 @@ from functools import cache
 from typing import Any
 
 from bot.models import DomainReport
-from bot.reading.knowledge import load_table
+from bot.reading.datafiles import load_table
 from bot.vocab import ProblemId, Reason, Responsible
 
 

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 
-from bot.reading.knowledge import load_table
+from bot.reading.datafiles import load_table
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ import dns.name
 
 from bot.dnscheck.result import Answer, NoData, Result
 from bot.dnscheck.spelling import spelling, variants
-from bot.reading.knowledge import load_table
+from bot.reading.datafiles import load_table
 
 Ask = Callable[[str, str], Awaitable[Result | None]]  # a lookup that yields None when it failed
 

@@ -16,7 +16,8 @@ from typing import Any
 
 from bot.models import Bounce, Cause, CauseText, CodeQuery, Failure
 from bot.reading.classify import classify
-from bot.reading.knowledge import knowledge, load_table
+from bot.reading.datafiles import load_table
+from bot.reading.knowledge import knowledge
 from bot.reading.lazyre import lazy
 from bot.vocab import Lang, Reason, Responsible
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from bot.limits import MAX_DOMAINS, MAX_LINE_CHARS
-from bot.reading.knowledge import load_table
+from bot.reading.datafiles import load_table
 from bot.reading.lazyre import lazy
 
 MAX_SCAN_CHARS = 100_000  # a question with a domain in it is short; a long text is cut, not refused

@@ -16,6 +16,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from bot.models import Cause, CauseText
+from bot.reading.datafiles import package_root, toml_text
 from bot.reading.kcache import cached
 from bot.vocab import Lang, Reason, Responsible
 
@@ -33,51 +34,6 @@ class KnowledgeError(ValueError):
     def __init__(self, problems: list[str]) -> None:
         super().__init__("knowledge/ is broken:\n  " + "\n  ".join(problems))
         self.problems = tuple(problems)
-
-
-@cache
-def load_table(name: str) -> dict[str, Any]:
-    """A TOML file of knowledge/ by name ('messages' reads knowledge/messages.toml), parsed once."""
-    tables = _tables()
-    if name in tables:
-        return tables[name]
-    path = _package_root().joinpath(f"{name}.toml")
-    return _toml(path.read_text(encoding="utf-8"))
-
-
-def _toml(text: str) -> dict[str, Any]:
-    # Imported here: with a current cache, no run parses TOML.
-    import tomllib
-
-    return tomllib.loads(text)
-
-
-@cache
-def _package_root() -> Traversable | Path:
-    """The package's knowledge/ folder (importlib.resources only when it is not a plain folder)."""
-    import knowledge as package  # the data package: its __init__ is empty
-
-    where = getattr(package, "__file__", None)
-    if where and Path(where).parent.is_dir():
-        return Path(where).parent  # importing importlib.resources cost a one-message run 10 ms
-    from importlib import resources
-
-    return resources.files("knowledge")
-
-
-@cache
-def _tables() -> dict[str, dict[str, Any]]:
-    """Every top-level TOML file of the package's knowledge/, from the compiled cache when current."""
-    root = _package_root()
-
-    def build() -> dict[str, Any]:
-        return {
-            entry.name.removesuffix(".toml"): _toml(entry.read_text(encoding="utf-8"))
-            for entry in root.iterdir()
-            if entry.name.endswith(".toml") and entry.is_file()
-        }
-
-    return cached(root, "tables", build) if isinstance(root, Path) else build()
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +62,7 @@ class Knowledge:
 @cache
 def knowledge() -> Knowledge:
     """The package's knowledge/, loaded and validated once (a current compiled cache skips both)."""
-    root = _package_root()
+    root = package_root()
     if not isinstance(root, Path):
         return load_knowledge(root)
     # MappingProxyType does not pickle: the cache holds the fields as plain dicts.
@@ -181,7 +137,7 @@ def _read(root: Traversable | Path, name: str, problems: list[str]) -> dict[str,
         problems.append(f"{name}: missing")
         return {}
     try:
-        return _toml(entry.read_text(encoding="utf-8"))
+        return toml_text(entry.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         problems.append(f"{name}: not valid TOML: {exc}")
         return {}

@@ -11,16 +11,18 @@ import itertools
 import quopri
 import re
 import unicodedata
-from email.header import Header, decode_header, make_header
-from email.message import Message as EmailMessage
+from typing import TYPE_CHECKING
 
 from bot.errors import BinaryInput, EmptyInput, InputTooLarge
 from bot.limits import MAX_INPUT_BYTES, MAX_LINE_CHARS, MAX_PART_CHARS, MAX_TEXT_CHARS
 from bot.models import Message, Part
 from bot.reading.lazyre import lazy
 from bot.reading.markup import has_escaped_html, html_blocks_to_text, html_to_text, unescape
-from bot.reading.mimetree import message_from_bytes
 from bot.reading.utf16 import to_utf8
+
+if TYPE_CHECKING:  # the email package is imported only for whole messages (20 ms of a paste's run)
+    from email.header import Header
+    from email.message import Message as EmailMessage
 
 # Header names that mark the start of a whole message (or of an mbox "From " line).
 _HEADER_START = lazy(
@@ -78,6 +80,8 @@ def normalize(data: bytes | str) -> Message:
     if _looks_binary(raw[:65536]):
         raise BinaryInput()
     if isinstance(data, bytes) and _looks_whole(raw):
+        from bot.reading.mimetree import message_from_bytes
+
         return _from_email(message_from_bytes(raw.replace(b"\r\n", b"\n")))
     text = data if isinstance(data, str) else decode_bytes(raw)
     return _from_paste(text)
@@ -101,7 +105,9 @@ def decode_bytes(raw: bytes, charset: str | None = None) -> str:
 
 def decode_header_value(value: str | Header) -> str:
     """A header value as plain text: RFC 2047 words, raw 8-bit or ISO-2022-JP; undecodable words stay."""
-    if isinstance(value, Header):
+    if not isinstance(value, str):  # an email.header.Header
+        from email.header import decode_header
+
         # compat32 hands a value with raw 8-bit bytes over as a Header of "unknown-8bit" chunks:
         # their charset is guessed as a body's is (UTF-8, CP932, EUC-JP).
         value = "".join(decode_bytes(raw) for raw, _charset in decode_header(value))
@@ -109,6 +115,8 @@ def decode_header_value(value: str | Header) -> str:
         value = _JIS_RUN.sub(_decode_jis, value)
     if "=?" not in value:
         return " ".join(value.split())
+    from email.header import decode_header, make_header
+
     try:
         chunks = decode_header(value)
         text = "".join(
@@ -181,6 +189,13 @@ _MAX_FORWARDED = 3  # delivery reports read inside one message: a desk forwards 
 _REPORT_TYPES = ("multipart/report", "message/delivery-status", "message/global-delivery-status")
 
 
+def _is_message(value: object) -> bool:
+    """A node of the stdlib's message tree (its module is loaded once a whole message is read)."""
+    from email.message import Message as EmailMessage
+
+    return isinstance(value, EmailMessage)
+
+
 def _is_report(node: EmailMessage) -> bool:
     """An attached message that is itself a delivery report (not the original a bounce returns)."""
     if node.get_content_type() in _REPORT_TYPES:
@@ -212,11 +227,11 @@ def _walk(node: EmailMessage, parts: list[Part], forwarded: list[EmailMessage], 
         parts.append(Part(ctype, _clean(_attached_headers(node))))
         payload = node.get_payload()
         inner = payload[0] if isinstance(payload, list) and payload else None
-        if isinstance(inner, EmailMessage) and _is_report(inner):
+        if _is_message(inner) and _is_report(inner):
             forwarded.append(inner)
     elif node.is_multipart():
         for sub in node.get_payload():
-            if isinstance(sub, EmailMessage):
+            if _is_message(sub):
                 _walk(sub, parts, forwarded, depth + 1)
     elif maintype == "multipart":
         # A multipart whose boundary was lost (a header line wrapped without indent): its
@@ -245,7 +260,7 @@ def _attached_headers(node: EmailMessage) -> str:
     """Only the headers of an attached original: its body is not the bounce."""
     payload = node.get_payload()
     inner = payload[0] if isinstance(payload, list) and payload else None
-    if isinstance(inner, EmailMessage):
+    if _is_message(inner):
         return "\n".join(f"{k}: {decode_header_value(v)}" for k, v in inner.items())
     raw = node.get_payload(decode=True) or b""
     text = decode_bytes(raw, node.get_content_charset())
@@ -267,6 +282,8 @@ def _from_paste(text: str) -> Message:
         text = decode_bytes(quopri.decodestring(text.encode("utf-8", "surrogateescape")))
     raw = text.encode("utf-8", "surrogateescape")
     if _looks_whole(raw):
+        from bot.reading.mimetree import message_from_bytes
+
         msg = _from_email(message_from_bytes(raw))
         if msg.parts and any(p.text.strip() for p in msg.parts):
             return msg

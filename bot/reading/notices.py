@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from bot.models import Message
-from bot.reading.knowledge import load_table
+from bot.reading.datafiles import load_table
 from bot.reading.phrases import PhraseSet, compile_phrases, fold
 
 _HEAD_CHARS = 20_000  # a warning says so near its top; a long quoted original is not read for it

@@ -21,7 +21,8 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from bot.reading.lazyre import lazy
+from bot.models import pickled_by_fields
+from bot.reading.lazyre import LazyPattern, lazy
 
 try:  # the parser of the re module, to prove patterns linear-time (private, stable since 3.11)
     from re import _constants as _sre_constants
@@ -43,13 +44,14 @@ def fold(text: str) -> str:
     return _SPACES.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip()
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Phrase:
     """One compiled phrase: ordered pieces to find, or a compiled regular expression."""
 
     source: str  # the phrase as written, for rule names and error messages
     pieces: tuple[str, ...] = ()
-    regex: re.Pattern[str] | None = None
+    regex: LazyPattern | None = None
 
     def found_in(self, folded: str) -> bool:
         """True when the phrase occurs in an already folded text."""
@@ -115,13 +117,15 @@ def compile_phrase(raw: object) -> Phrase:
         pattern = raw["re"]
         check_linear(pattern)
         try:
-            regex = re.compile(pattern)
+            re.compile(pattern)
         except re.error as exc:
             raise PhraseError(f"bad regular expression {pattern!r}: {exc}") from exc
-        return Phrase(source=pattern, regex=regex)
+        # Kept lazy: the knowledge cache then loads without compiling every data expression.
+        return Phrase(source=pattern, regex=lazy(pattern))
     raise PhraseError(f"a phrase is a string, a list of strings or {{re = ...}}: {raw!r}")
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class PhraseSet:
     """Phrases tried in order (a rule's list): the first one found in a folded text decides."""

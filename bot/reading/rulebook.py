@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from bot.models import pickled_by_fields
 from bot.reading.lazyre import lazy
 from bot.reading.phrases import PhraseError, PhraseSet, compile_phrases
 from bot.vocab import Phase, Reason
@@ -26,6 +27,7 @@ SAIDBY = ("remote", "reporter", "text", "recipient")  # who a provider is recogn
 TIERS = ("specific", "note", "generic")
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Row:
     """A table row (status, reply code or phase) that names a reason and, maybe, a finer cause."""
@@ -38,6 +40,7 @@ class Row:
     final: bool = False  # the code says the sending MTA stopped retrying (X.4.7): never temporary
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Redirect:
     """The same words meaning another cause at another phase or with another status."""
@@ -49,6 +52,7 @@ class Redirect:
     at_recipient: bool = False  # only when the refusing host is in the recipient's own domain
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class PhraseRecord:
     """Phrases of one reason (or finer cause) in one tier, with exclusions and redirects."""
@@ -65,6 +69,7 @@ class PhraseRecord:
     final: bool = False  # the words say the sending MTA stopped retrying: never temporary
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class ProviderRule:
     """A provider's own meaning for a status, reply code, phase and phrase combination."""
@@ -78,6 +83,7 @@ class ProviderRule:
     said_by: frozenset[str]  # empty: recognised by any of SAIDBY
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Provider:
     """A mailbox provider: how it is recognised and its rules, tried in order."""
@@ -89,6 +95,7 @@ class Provider:
     rules: tuple[ProviderRule, ...]
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Rulebook:
     """Everything the classifier consults besides the cause records."""

@@ -9,8 +9,12 @@ never Slack I/O or the command line.
 
 from __future__ import annotations
 
-from bot.models import Diagnosis, DomainReport
+from typing import TYPE_CHECKING
+
 from bot.vocab import Kind
+
+if TYPE_CHECKING:  # the value types are not loaded for words alone (`mxcheck --help`)
+    from bot.models import Diagnosis, DomainReport
 
 
 def dns_skipped(d: Diagnosis) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from bot.reading.knowledge import load_table
+from bot.reading.datafiles import load_table
 from bot.vocab import Lang, Responsible
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from bot.reading.knowledge import load_table
+from bot.reading.datafiles import load_table
 from bot.vocab import Lang, Responsible, Severity
 
 TABLE = "slack_messages"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.reading.knowledge import load_table
+from bot.reading.datafiles import load_table
 from bot.render.mrkdwn import code_block, code_span, cut, escape, mask_address, mask_addresses, unformat
 from bot.render.slackwords import TABLE, marker, severity_marker, text_keys, word
 from bot.slackapp.service import describe_error

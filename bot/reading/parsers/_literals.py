@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
 from re import _constants as _sre  # the re module's own parser: private, stable since 3.11
 from re import _parser as _sre_parser
 
@@ -33,19 +32,39 @@ def comparable(text: str) -> str | None:
     return lowered(text)
 
 
-@dataclass(frozen=True, slots=True)
 class Gated:
-    """An expression and the literals, one of which each of its matches contains (none: no gate)."""
+    """An expression and the literals, one of which each of its matches contains (none: no gate).
 
-    pattern: re.Pattern[str]
-    needles: tuple[str, ...]
-    folded: bool  # needles are lower case, looked for in comparable(text)
+    The literals are read from the expression's parse tree when it is first searched, not at
+    import: of the gated expressions a one-message run searches few, and parsing them all (which
+    compiled the lazy ones too) was a twentieth of its start-up.
+    """
+
+    __slots__ = ("_needles", "folded", "pattern")
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        self.pattern = pattern
+        flags = _source(pattern)[1]
+        self.folded = bool(flags & re.IGNORECASE)  # needles are lower case, looked for in comparable(text)
+        self._needles: tuple[str, ...] | None = None
+
+    @property
+    def needles(self) -> tuple[str, ...]:
+        """The literals (lower case when folded), found on first use."""
+        if self._needles is None:
+            source, flags = _source(self.pattern)
+            needles = _required(list(_sre_parser.parse(source, flags)))
+            if self.folded:
+                needles = tuple(n.lower() for n in needles) if all(n.isascii() for n in needles) else ()
+            self._needles = needles
+        return self._needles
 
     def search(self, text: str, lowered: str | None) -> re.Match[str] | None:
         """pattern.search(text), skipped when no needle is in the text; lowered is comparable(text)."""
         hay = lowered if self.folded else text
-        if hay is not None and self.needles:
-            for needle in self.needles:  # a loop, not any(): this runs ~30 times per diagnostic
+        needles = self._needles if self._needles is not None else self.needles
+        if hay is not None and needles:
+            for needle in needles:  # a loop, not any(): this runs ~30 times per diagnostic
                 if needle in hay:
                     break
             else:
@@ -53,13 +72,15 @@ class Gated:
         return self.pattern.search(text)
 
 
+def _source(pattern: re.Pattern[str]) -> tuple[str, int]:
+    """An expression's text and flags, without compiling a lazy one (bot.reading.lazyre)."""
+    lazy_source = getattr(pattern, "__dict__", {}).get("_source")
+    return lazy_source if lazy_source is not None else (pattern.pattern, pattern.flags)
+
+
 def gated(pattern: re.Pattern[str]) -> Gated:
     """The expression with the literals its parse tree requires (lower case under IGNORECASE)."""
-    needles = _required(list(_sre_parser.parse(pattern.pattern, pattern.flags)))
-    folded = bool(pattern.flags & re.IGNORECASE)
-    if folded:
-        needles = tuple(n.lower() for n in needles) if all(n.isascii() for n in needles) else ()
-    return Gated(pattern, needles, folded)
+    return Gated(pattern)
 
 
 def _required(items: list[tuple[object, object]]) -> tuple[str, ...]:

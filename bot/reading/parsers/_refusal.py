@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from functools import cache
 
-from bot.reading.knowledge import knowledge, load_table
+from bot.reading.datafiles import load_table
+from bot.reading.knowledge import knowledge
 from bot.reading.phrases import PhraseSet, compile_phrases, fold
 
 

@@ -12,7 +12,6 @@ Layouts handled (each branch carries the lines it reads):
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
@@ -79,6 +78,8 @@ def _old_layout(text: str) -> list[Failure]:
 def _notification(text: str) -> list[Failure] | None:
     """Failures of an SES event as JSON (None when the text holds none)."""
     data = _json(text)
+    import json  # loaded by _json when the text held any
+
     if isinstance(data, dict) and isinstance(data.get("Message"), str):
         # The SNS envelope: {"Type" : "Notification", ..., "Message" : "{\"notificationType\":...}"}
         try:
@@ -136,6 +137,8 @@ def _json(text: str) -> Any:
     m = _JSON_START.search(text)
     if not m:
         return None
+    import json  # here: an SES notification is rare, and json costs every run's start-up 2 ms
+
     body = text[m.start() :].split("\n\n", 1)[0]
     for candidate in (body.replace("\n ", ""), body.replace("\n", ""), body):
         end = candidate.rfind("}")
@@ -152,3 +155,4 @@ def _dict(value: Any) -> dict[str, Any]:
 
 def _records(value: Any) -> list[dict[str, Any]]:
     return [r for r in value if isinstance(r, dict)] if isinstance(value, list) else []
+

@@ -16,7 +16,7 @@ import re
 from functools import cache
 
 from bot.models import Bounce, Message
-from bot.reading.knowledge import load_table
+from bot.reading.datafiles import load_table
 from bot.reading.lazyre import lazy
 from bot.reading.parsers import _common as c
 from bot.reading.phrases import PhraseSet, compile_phrases, fold

@@ -1,0 +1,61 @@
+"""The TOML files of knowledge/, each read once: the tables UI words, DNS rules and phrase lists come from.
+
+Apart from the checked whole (bot.reading.knowledge) so that a command that only needs words (`--help`,
+a usage error) loads no value types, no rulebook and no dataclass machinery.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from bot.reading.kcache import cached
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
+
+
+@cache
+def load_table(name: str) -> dict[str, Any]:
+    """A TOML file of knowledge/ by name ('messages' reads knowledge/messages.toml), parsed once."""
+    tables = _tables()
+    if name in tables:
+        return tables[name]
+    path = package_root().joinpath(f"{name}.toml")
+    return toml_text(path.read_text(encoding="utf-8"))
+
+
+def toml_text(text: str) -> dict[str, Any]:
+    """A TOML document parsed (tomllib imported here: with a current cache, no run parses TOML)."""
+    import tomllib
+
+    return tomllib.loads(text)
+
+
+@cache
+def package_root() -> Traversable | Path:
+    """The package's knowledge/ folder (importlib.resources only when it is not a plain folder)."""
+    import knowledge as package  # the data package: its __init__ is empty
+
+    where = getattr(package, "__file__", None)
+    if where and Path(where).parent.is_dir():
+        return Path(where).parent  # importing importlib.resources cost a one-message run 10 ms
+    from importlib import resources
+
+    return resources.files("knowledge")
+
+
+@cache
+def _tables() -> dict[str, dict[str, Any]]:
+    """Every top-level TOML file of the package's knowledge/, from the compiled cache when current."""
+    root = package_root()
+
+    def build() -> dict[str, Any]:
+        return {
+            entry.name.removesuffix(".toml"): toml_text(entry.read_text(encoding="utf-8"))
+            for entry in root.iterdir()
+            if entry.name.endswith(".toml") and entry.is_file()
+        }
+
+    return cached(root, "tables", build) if isinstance(root, Path) else build()
