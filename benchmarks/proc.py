@@ -76,6 +76,25 @@ def mxcheck_command(root: Path | None = None) -> list[str]:
     return [str(script)] if script.is_file() else [sys.executable, "-m", "bot.cli"]
 
 
+def regular_install(where: Path) -> Path | None:
+    """mxcheck installed as a user installs it (`pip install .`, not editable) in a new venv under `where`.
+
+    Without its dependencies (--no-deps): the start-up commands measured import none of them, and
+    a run that did would fail here instead of being measured. An editable install adds a path
+    finder that every interpreter start imports (~15 ms, in `python -c pass` too). Returns the
+    console script, or None when pip cannot build the package.
+    """
+    venv = where / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-deps", str(ROOT)],
+        capture_output=True, text=True,
+    )
+    script = venv / "bin" / "mxcheck"
+    return script if built.returncode == 0 and script.is_file() else None
+
+
 def byte_compile() -> None:
     """Write the .pyc files an installed package has (PYTHONDONTWRITEBYTECODE=1 would skip them)."""
     compileall.compile_dir(ROOT / "bot", quiet=1)

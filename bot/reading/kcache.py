@@ -5,7 +5,9 @@ The file lives in $XDG_CACHE_HOME/mxcheck (else ~/.cache/mxcheck), named by a ch
 knowledge file's bytes and of the code whose types it holds, so any edit of knowledge/ or of that
 code builds it again. It is written atomically (a temporary file renamed over), and a file that
 cannot be read or unpickled, or holds something else, is ignored and rebuilt. MXCHECK_CACHE=0
-turns it off. Written by hand: pickle, zlib and os.replace are all it needs.
+turns it off. Written by hand: pickle, zlib and os.replace are all it needs. Paths are os.path
+strings (a root may be any path-like): pathlib and the urllib.parse and ipaddress it imports
+cost every run 4-6 ms.
 """
 
 from __future__ import annotations
@@ -17,51 +19,62 @@ import time
 import zlib
 from collections.abc import Callable
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 _FORMAT = 1  # bump when what the file holds changes shape
 # The modules whose classes the pickle holds: a change in them must not meet an old pickle.
 _CODE = ("bot/models.py", "bot/vocab.py", "bot/reading/knowledge.py", "bot/reading/rulebook.py",
          "bot/reading/phrases.py", "bot/reading/kcache.py")
-_ROOT = Path(__file__).resolve().parents[2]
+_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
+Root = str | os.PathLike[str]
 
 
-def cache_dir(environ: dict[str, str] | os._Environ[str] = os.environ) -> Path:
+def cache_dir(environ: dict[str, str] | os._Environ[str] = os.environ) -> str:
     """Where the compiled knowledge is kept: $XDG_CACHE_HOME/mxcheck, else ~/.cache/mxcheck."""
     base = environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base, "mxcheck")
+    return os.path.join(base, "mxcheck")
 
 
-def knowledge_files(root: Path) -> list[Path]:
-    """Every data file of a knowledge directory, in a stable order."""
-    return sorted(p for p in root.rglob("*") if p.suffix in (".toml", ".tsv") and p.is_file())
+def knowledge_files(root: Root) -> list[str]:
+    """Every data file of a knowledge directory (paths relative to it, "/"-separated), in a stable order."""
+    top = os.fspath(root)
+    found = []
+    for here, dirs, files in os.walk(top):
+        dirs.sort()
+        rel = os.path.relpath(here, top)
+        found += [name if rel == "." else f"{rel}/{name}" for name in files if name.endswith((".toml", ".tsv"))]
+    return sorted(found)
 
 
 @cache
-def _fingerprint(root: Path) -> str:
+def _fingerprint(root: str) -> str:
     return fingerprint(root)
 
 
-def fingerprint(root: Path) -> str:
+def fingerprint(root: Root) -> str:
     """A checksum of the knowledge files' names and bytes, the code that reads them, and the Python version.
 
     CRC-32 and Adler-32 side by side (64 bits) and the length: the key guards against edits, not
     against an attacker, and zlib is loaded already where hashlib's OpenSSL took 4 ms to import.
     """
     data = [f"{_FORMAT}|{sys.version}".encode()]
-    for path in knowledge_files(root):
-        data.append(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    for name in knowledge_files(root):
+        data.append(name.encode() + b"\0" + _read(os.path.join(root, name)))
     for name in _CODE:
         try:
-            data.append(name.encode() + b"\0" + (_ROOT / name).read_bytes())
+            data.append(name.encode() + b"\0" + _read(os.path.join(_ROOT, name)))
         except OSError:  # an install without sources: the version still keys it
             data.append(name.encode())
     whole = b"\0\0".join(data)
     return f"{zlib.crc32(whole):08x}{zlib.adler32(whole):08x}{len(whole):x}"
 
 
-def cached(root: Path, part: str, build: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+def _read(path: str) -> bytes:
+    with open(path, "rb") as fh:
+        return fh.read()
+
+
+def cached(root: Root, part: str, build: Callable[[], dict[str, Any]]) -> dict[str, Any]:
     """One part of the compiled knowledge of `root`: from the cache when current, else built and stored.
 
     A build that raises (broken knowledge) stores nothing.
@@ -69,10 +82,10 @@ def cached(root: Path, part: str, build: Callable[[], dict[str, Any]]) -> dict[s
     if os.environ.get("MXCHECK_CACHE") == "0":
         return build()
     try:
-        key = _fingerprint(root)
+        key = _fingerprint(os.fspath(root))
     except OSError:
         return build()
-    path = cache_dir() / f"{part}-{key}.pickle"
+    path = os.path.join(cache_dir(), f"{part}-{key}.pickle")
     found = _load(path, key)
     if found is not None:
         return found
@@ -81,9 +94,9 @@ def cached(root: Path, part: str, build: Callable[[], dict[str, Any]]) -> dict[s
     return value
 
 
-def _load(path: Path, key: str) -> dict[str, Any] | None:
+def _load(path: str, key: str) -> dict[str, Any] | None:
     try:
-        with path.open("rb") as fh:
+        with open(path, "rb") as fh:
             stored = pickle.load(fh)
     except Exception:  # missing, unreadable, truncated, from another version: rebuild
         return None
@@ -92,12 +105,13 @@ def _load(path: Path, key: str) -> dict[str, Any] | None:
     return stored["value"]
 
 
-def _store(path: Path, key: str, value: dict[str, Any]) -> None:
+def _store(path: str, key: str, value: dict[str, Any]) -> None:
     import tempfile  # only when the cache is written
 
+    folder, stem = os.path.dirname(path), os.path.basename(path).removesuffix(".pickle")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".tmp")
+        os.makedirs(folder, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{stem}-", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as fh:
                 pickle.dump({"key": key, "value": value}, fh, protocol=pickle.HIGHEST_PROTOCOL)
@@ -110,10 +124,15 @@ def _store(path: Path, key: str, value: dict[str, Any]) -> None:
         pass  # a read-only home or full disk: run without the cache
 
 
-def _forget_old(kept: Path, *, days: float = 7) -> None:
+def _forget_old(kept: str, *, days: float = 7) -> None:
     """Remove this part's files of other keys not used for a week (another checkout may still use one)."""
-    part = kept.name.split("-", 1)[0]
+    folder, name = os.path.split(kept)
+    part = name.split("-", 1)[0]
     cutoff = time.time() - days * 86400
-    for old in kept.parent.glob(f"{part}-*.pickle"):
-        if old != kept and old.stat().st_mtime < cutoff:
-            old.unlink(missing_ok=True)
+    for entry in os.scandir(folder):
+        if entry.name.startswith(f"{part}-") and entry.name.endswith(".pickle") and entry.name != name:
+            if entry.stat().st_mtime < cutoff:
+                try:
+                    os.unlink(entry.path)
+                except FileNotFoundError:
+                    pass

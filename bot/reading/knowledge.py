@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +21,7 @@ from bot.vocab import Lang, Reason, Responsible
 
 if TYPE_CHECKING:
     from importlib.resources.abc import Traversable
+    from pathlib import Path
 
     from bot.reading.rulebook import Rulebook
 
@@ -63,10 +63,16 @@ class Knowledge:
 def knowledge() -> Knowledge:
     """The package's knowledge/, loaded and validated once (a current compiled cache skips both)."""
     root = package_root()
-    if not isinstance(root, Path):
+    if not isinstance(root, str):  # inside a zip: read through importlib.resources, not cached
         return load_knowledge(root)
+
+    def build() -> dict[str, Any]:
+        from pathlib import Path  # only when the cache is built
+
+        return _fields(load_knowledge(Path(root)))
+
     # MappingProxyType does not pickle: the cache holds the fields as plain dicts.
-    fields = cached(root, "knowledge", lambda: _fields(load_knowledge(root)))
+    fields = cached(root, "knowledge", build)
     return Knowledge(
         causes=MappingProxyType(fields["causes"]),
         defaults=MappingProxyType(fields["defaults"]),
