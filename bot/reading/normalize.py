@@ -17,9 +17,10 @@ from email.message import Message as EmailMessage
 from bot.errors import BinaryInput, EmptyInput, InputTooLarge
 from bot.limits import MAX_INPUT_BYTES, MAX_LINE_CHARS, MAX_PART_CHARS, MAX_PASTE_BYTES, MAX_TEXT_CHARS
 from bot.models import Message, Part
+from bot.reading.bulk import cut_base64_runs
 from bot.reading.lazyre import lazy
 from bot.reading.markup import has_escaped_html, html_blocks_to_text, html_to_text, unescape
-from bot.reading.mimetree import message_from_bytes
+from bot.reading.mimetree import MAX_PAYLOAD_BYTES, message_from_bytes
 from bot.reading.utf16 import to_utf8
 
 # Header names that mark the start of a whole message (or of an mbox "From " line).
@@ -78,7 +79,9 @@ def normalize(data: bytes | str) -> Message:
     if _looks_binary(raw[:65536]):
         raise BinaryInput()
     if isinstance(data, bytes) and _looks_whole(raw):
-        return _from_email(message_from_bytes(raw.replace(b"\r\n", b"\n")))
+        if b"\r\n" in raw:  # the replace copies the message: its attachment is cut first
+            raw = cut_base64_runs(raw, keep=MAX_PAYLOAD_BYTES).replace(b"\r\n", b"\n")
+        return _from_email(message_from_bytes(raw))
     if isinstance(data, str):
         del raw  # only the text is read on: its encoded copy need not live on beside it
         return _from_paste(data[:MAX_PASTE_BYTES])
