@@ -3,7 +3,7 @@
     python benchmarks/memory.py [--mbox-sizes 2000,20000] [--huge] [--keep DIR]
 
 Generates the inputs (nothing from the corpus): (a) a bounce .eml whose returned message carries
-a ~10 MB base64 attachment, (b) a 10 MB plain-text paste, mostly ASCII with Japanese lines,
+a ~10 MB base64 attachment, (b) a 10 MB plain-text paste, mostly ASCII with Japanese lines (also in UTF-16),
 (c) a 10 MB paste that is mostly one line, and (a) again with CRLF line ends; each is run as a file, with --json, and on standard
 input. Then mboxes of 2,000 and 20,000 bounces (--huge adds 200,000, the input bound) with
 --json. Peak memory is each child's own ru_maxrss (os.wait4, benchmarks/proc.py), printed
@@ -115,6 +115,11 @@ def plain_paste(size: int) -> bytes:
     return "".join(out).encode("utf-8")[:size].rsplit(b"\n", 1)[0] + b"\n"
 
 
+def utf16_paste(size: int) -> bytes:
+    """(b') The paste as Windows PowerShell's `Get-Clipboard > x.txt` writes it: UTF-16 with a BOM."""
+    return b"\xff\xfe" + plain_paste(size).decode("utf-8")[: size // 2 - 1].encode("utf-16-le")
+
+
 def one_line_paste(size: int) -> bytes:
     """(c) A bounce line, then one line of nearly 10 MB (a minified log, base64 without breaks)."""
     head = b"550 5.1.1 <tanaka@example.jp>: Recipient address rejected: User unknown\n"
@@ -133,7 +138,7 @@ def mbox(path: Path, messages: int) -> int:
 
 
 _PIPE = ["sh", "-c", 'f=$1; shift; cat "$f" | "$@"', "sh"]  # then the file, then the command
-INPUTS = {"bounce.eml": bounce_eml, "bounce-crlf.eml": bounce_eml_crlf, "paste.txt": plain_paste, "oneline.txt": one_line_paste}
+INPUTS = {"bounce.eml": bounce_eml, "bounce-crlf.eml": bounce_eml_crlf, "paste.txt": plain_paste, "paste-utf16.txt": utf16_paste, "oneline.txt": one_line_paste}
 
 
 def _generate(where: Path) -> int:

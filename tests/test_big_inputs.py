@@ -16,7 +16,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # benchmarks/ is not an installed package
 
-from benchmarks.memory import SIZE, bounce_eml, bounce_eml_crlf, one_line_paste, plain_paste
+from benchmarks.memory import SIZE, bounce_eml, bounce_eml_crlf, one_line_paste, plain_paste, utf16_paste
 from bot.limits import MAX_INPUT_BYTES, MAX_PASTE_BYTES, MAX_TEXT_CHARS
 from bot.reading.analyse import read_bounce
 from bot.reading.bulk import cut_base64_runs
@@ -38,7 +38,8 @@ def big(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """The three 10 MB samples, written once."""
     where = tmp_path_factory.mktemp("big")
     found = {}
-    makers = {"bounce.eml": bounce_eml, "crlf.eml": bounce_eml_crlf, "paste.txt": plain_paste, "oneline.txt": one_line_paste}
+    makers = {"bounce.eml": bounce_eml, "crlf.eml": bounce_eml_crlf, "paste.txt": plain_paste, "utf16.txt": utf16_paste,
+              "oneline.txt": one_line_paste}
     for name, make in makers.items():
         path = where / name
         path.write_bytes(make(SIZE))
@@ -50,6 +51,7 @@ def big(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 @pytest.mark.parametrize(
     ("name", "address", "remote"),
     [("bounce.eml", "user1@example.jp", "mx.example.jp"), ("crlf.eml", "user1@example.jp", "mx.example.jp"), ("paste.txt", "tanaka@example.jp", "mx.example.jp"),
+     ("utf16.txt", "tanaka@example.jp", "mx.example.jp"),
      ("oneline.txt", "tanaka@example.jp", None)],
 )
 def test_a_10_mb_input_is_diagnosed_as_a_small_one_is(big: dict[str, Path], name: str, address: str, remote: str | None) -> None:
@@ -137,3 +139,14 @@ def test_long_base64_runs_are_cut_and_the_rest_kept_as_it_was() -> None:
     cut = cut_base64_runs(raw, keep=len(line) * 10)
     assert cut == short + head + line * 10 + b"--B--\r\n"
     assert cut_base64_runs(short, keep=len(line) * 10) is short
+
+
+def test_a_utf16_file_is_converted_up_to_its_bound_even_inside_a_surrogate_pair() -> None:
+    """UTF-16 cut at max_chars in the middle of an emoji's surrogate pair is still converted, not left raw."""
+    from bot.reading.utf16 import to_utf8
+
+    text = "550 5.1.1 <kenji@example.jp>\n" + "😀" * 100
+    raw = b"\xff\xfe" + text.encode("utf-16-le")
+    cut = to_utf8(raw, max_chars=29 + 7)  # 29 characters, three pairs, then half of the next pair
+    assert cut.decode("utf-8") == text[:32]
+    assert to_utf8(raw) == text.encode("utf-8")

@@ -70,7 +70,7 @@ def normalize(data: bytes | str) -> Message:
     if isinstance(data, str) and not data.isascii():
         # A lone surrogate (JSON's "\ud800" in a Slack event) is no character: it cannot be encoded.
         data = _SURROGATE.sub("\ufffd", data)
-    raw = data.encode("utf-8", "surrogateescape") if isinstance(data, str) else to_utf8(data)
+    raw = data.encode("utf-8", "surrogateescape") if isinstance(data, str) else to_utf8(data, max_chars=_UTF16_CHARS)
     data = raw if isinstance(data, bytes) else data
     if len(raw) > MAX_INPUT_BYTES:
         raise InputTooLarge(len(raw))
@@ -155,6 +155,7 @@ def _looks_binary(head: bytes) -> bool:
     return controls > len(head) // 100 + 2
 
 
+_UTF16_CHARS = 2 * MAX_PASTE_BYTES  # of a UTF-16/32 file converted: more than a paste reads, bounded
 _WHOLE_HEAD = 16384  # characters of a paste that _looks_whole needs (it reads 8 KiB after blank lines)
 
 
