@@ -150,3 +150,26 @@ def test_a_utf16_file_is_converted_up_to_its_bound_even_inside_a_surrogate_pair(
     cut = to_utf8(raw, max_chars=29 + 7)  # 29 characters, three pairs, then half of the next pair
     assert cut.decode("utf-8") == text[:32]
     assert to_utf8(raw) == text.encode("utf-8")
+
+
+def test_an_offline_batch_holds_a_bounded_number_of_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sources are read in turn, and the pool holds at most about IN_FLIGHT_BYTES of them unanswered."""
+    from bot.cli import offline
+    from bot.cli.inputs import Source
+
+    monkeypatch.setattr(offline, "CHUNK_BYTES", 1200)
+    monkeypatch.setattr(offline, "IN_FLIGHT_BYTES", 2400)
+    data = b"550 5.1.1 <kenji@example.jp>: Recipient address rejected: User unknown\n" * 8  # 600 bytes
+    reads: list[int] = []
+
+    def source(n: int) -> Source:
+        return Source(f"m{n}", lambda: reads.append(n) or data)
+
+    most = 0
+    answers = 0
+    for answers, d in enumerate(offline.decoded((source(n) for n in range(150)), workers=2), start=1):
+        assert d.recipients[0].failure.address == "kenji@example.jp"
+        most = max(most, len(reads) - answers)
+    assert answers == 150 and reads == list(range(150))
+    # Unbounded by bytes, 2 workers x AHEAD tasks x CHUNK messages (96) were read ahead.
+    assert most <= 2400 // len(data) + 1200 // len(data) + 2
