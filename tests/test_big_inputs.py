@@ -173,3 +173,24 @@ def test_an_offline_batch_holds_a_bounded_number_of_bytes(monkeypatch: pytest.Mo
     assert answers == 150 and reads == list(range(150))
     # Unbounded by bytes, 2 workers x AHEAD tasks x CHUNK messages (96) were read ahead.
     assert most <= 2400 // len(data) + 1200 // len(data) + 2
+
+
+def test_mbox_messages_are_read_from_their_place_when_their_turn_comes(tmp_path: Path) -> None:
+    """Listed first and read later, an mbox's messages are mailbox.mbox's, a too-large one refused alone."""
+    import mailbox
+
+    from bot.cli.inputs import sources
+    from bot.errors import InputTooLarge
+
+    sep = b"From MAILER-DAEMON Mon Mar  2 10:00:00 2026\n"
+    big = b"Subject: big\n\n" + b"x" * 70 + b"\n"
+    big *= MAX_INPUT_BYTES // len(big) + 1
+    raw = sep + b"Subject: one\n\nbody\n\n" + sep + big + b"\n" + sep + b"Subject: three\n\nlast\n"
+    path = tmp_path / "box"
+    path.write_bytes(raw)
+    listed = list(sources([str(path)], stdin=None))  # type: ignore[arg-type]
+    box = mailbox.mbox(str(path))
+    expected = [box.get_bytes(k) for k in box.keys()]
+    assert [listed[0].read(), listed[2].read()] == [expected[0], expected[2]]
+    with pytest.raises(InputTooLarge):
+        listed[1].read()
