@@ -114,13 +114,15 @@ async def run_bounces(paths: Sequence[str], options: Options, *, stdin: BinaryIO
 
 
 async def _one(source: Source, checker: Checker | None) -> Diagnosis | ReadFailure:
-    from bot.diagnose import diagnose
+    from bot.diagnose import diagnose_reading, read_text
 
     try:
-        data = source.read()
+        # Read and decoded in one expression: the bytes are gone before the DNS answers are
+        # awaited (up to LOOKAHEAD messages wait at once; their 10 MB each would add up).
+        reading = read_text(source.read(), source=source.name)
     except InputError as exc:
         return ReadFailure(source.name, exc)
-    return await diagnose(data, checker=checker, source=source.name)
+    return await diagnose_reading(reading, checker=checker)
 
 
 async def run_domains(names: Sequence[str], options: Options) -> int:

@@ -20,15 +20,18 @@ from __future__ import annotations
 import email
 from email.message import Message as EmailMessage  # compat32 is the default policy of both
 
+from bot.limits import MAX_PAYLOAD_BYTES
 from bot.reading.lazyre import lazy
+
+_NL = ord("\n")
 
 # A header line as FeedParser's headerRE sees it: an envelope line, a continuation, a field name
 # and colon (names bounded: a longer one is left to the stdlib).
-_FIELD_START = lazy(r"From |[\t ]|[\041-\071\073-\176]{0,998}:")
+_FIELD_START = lazy(rb"From |[\t ]|[\041-\071\073-\176]{0,998}:")
 # The line break before the first line that is no continuation or field (or before the end).
-_FIELDS_END = lazy(r"\n(?![\t ]|[\041-\071\073-\176]{0,998}:)")
+_FIELDS_END = lazy(rb"\n(?![\t ]|[\041-\071\073-\176]{0,998}:)")
 # What follows "--" + boundary on a boundary line (FeedParser's boundaryre after the separator).
-_BOUNDARY_REST = lazy(r"(?P<end>--)?[ \t]{0,998}\n?\Z")
+_BOUNDARY_REST = lazy(rb"(?P<end>--)?[ \t]{0,998}\n?\Z")
 _FIELD_BREAK = lazy(r"\n(?![ \t])")  # a line break not followed by a continuation line
 _DELIVERY_STATUS = "message/delivery-status"
 
@@ -38,21 +41,38 @@ class _Irregular(Exception):
 
 
 def message_from_bytes(raw: bytes) -> EmailMessage:
-    """What `email.message_from_bytes(raw, policy=compat32)` returns, built faster when raw is well formed."""
-    text = raw.decode("ascii", "surrogateescape")  # as BytesParser decodes
-    if "\r" not in text:
+    """What `email.message_from_bytes(raw, policy=compat32)` returns, built faster when raw is well formed.
+
+    A payload, preamble or epilogue longer than MAX_PAYLOAD_BYTES is cut there (at a line
+    break): nothing reads further into one part (normalize keeps MAX_PART_CHARS of its text),
+    and a 10 MB attachment is not copied whole into the tree.
+    """
+    if b"\r" not in raw:
         try:
-            return _Reader(text).message(0, len(text))[0]
+            return _Reader(raw).message(0, len(raw))[0]
         except _Irregular:
             pass
-    return email.message_from_string(text)  # compat32, the default (email.policy costs 5 ms to import)
+    return email.message_from_string(_text(raw))  # compat32, the default (email.policy costs 5 ms to import)
+
+
+def _text(raw: bytes) -> str:
+    return raw.decode("ascii", "surrogateescape")  # as BytesParser decodes
+
+
+def _cut(raw: bytes, start: int, end: int) -> str:
+    """raw[start:end] as text, at most MAX_PAYLOAD_BYTES of it, cut after a line break when one is near."""
+    if end - start > MAX_PAYLOAD_BYTES:
+        stop = start + MAX_PAYLOAD_BYTES
+        newline = raw.rfind(b"\n", stop - 4096, stop)
+        end = newline + 1 if newline >= 0 else stop
+    return _text(raw[start:end])
 
 
 class _Reader:
     """One message's text and the rules that cut it into parts (regions start at a line start)."""
 
-    def __init__(self, text: str) -> None:
-        self.text = text
+    def __init__(self, text: bytes) -> None:
+        self.text = text  # bytes, sliced and decoded piece by piece: never one whole str
 
     def message(
         self, start: int, end: int, default_type: str = "text/plain"
@@ -73,7 +93,7 @@ class _Reader:
         if maintype == "multipart":
             self.multipart(msg, body, end, digest=ctype == "multipart/digest")
             return msg, msg
-        msg.set_payload(self.text[body:end])
+        msg.set_payload(_cut(self.text, body, end))
         return msg, msg
 
     def headers(self, msg: EmailMessage, start: int, end: int) -> int:
@@ -84,27 +104,27 @@ class _Reader:
         """
         text = self.text
         stop = start
-        if text.startswith("From ", start, end):  # the envelope line
-            newline = text.find("\n", start, end)
+        if text.startswith(b"From ", start, end):  # the envelope line
+            newline = text.find(b"\n", start, end)
             stop = end if newline < 0 else newline + 1
-        if stop < end and _FIELD_START.match(text, stop, end) and not text.startswith("From ", stop, end):
+        if stop < end and _FIELD_START.match(text, stop, end) and not text.startswith(b"From ", stop, end):
             found = _FIELDS_END.search(text, stop, end)
             stop = found.end() if found else end
         if stop == end:
             body = end
-        elif text[stop] == "\n":
+        elif text[stop] == _NL:
             body = stop + 1
         else:
-            line_end = text.find("\n", stop, end)
+            line_end = text.find(b"\n", stop, end)
             if (
                 _FIELD_START.match(text, stop, end)
-                or text.find(":", stop, end if line_end < 0 else line_end) - stop > 998
+                or text.find(b":", stop, end if line_end < 0 else line_end) - stop > 998
             ):
                 raise _Irregular  # a misplaced envelope line, or a field name past the bound
             body = stop
         if stop == start:
             return body
-        block = text[start : stop - 1] if text[stop - 1] == "\n" else text[start:stop]
+        block = _text(text[start : stop - 1] if text[stop - 1] == _NL else text[start:stop])
         if block.startswith("From "):
             envelope, _, block = block.partition("\n")
             msg.set_unixfrom(envelope)
@@ -113,7 +133,7 @@ class _Reader:
         if block[0] in " \t:" or block.startswith("From ") or "\nFrom " in block or "\n:" in block:
             # A continuation line without a field, a misplaced envelope line, a field without a name.
             raise _Irregular
-        for field in _FIELD_BREAK.split(block):
+        for field in _FIELD_BREAK.split(block):  # a str pattern: the block is text by now
             name, _, value = field.partition(":")
             # compat32's header_source_parse: the value after the colon, blanks before it dropped.
             msg.set_raw(name, value.lstrip(" \t"))
@@ -130,15 +150,19 @@ class _Reader:
         text = self.text
         boundary = msg.get_boundary()
         if boundary is None:
-            msg.set_payload(text[start:end])
+            msg.set_payload(_cut(text, start, end))
             return
-        lines = self.boundary_lines("--" + boundary, start, end)
+        try:
+            separator = ("--" + boundary).encode("ascii", "surrogateescape")
+        except UnicodeEncodeError:  # an RFC 2231 boundary beyond ASCII
+            raise _Irregular from None
+        lines = self.boundary_lines(separator, start, end)
         if not lines or lines[0][2]:
-            msg.set_payload(text[start : lines[0][0] if lines else end])
+            msg.set_payload(_cut(text, start, lines[0][0] if lines else end))
             msg.epilogue = ""
             return
         if lines[0][0] > start:
-            msg.preamble = text[start : lines[0][0] - 1]  # the line break before a boundary is its own
+            msg.preamble = _cut(text, start, lines[0][0] - 1)  # the line break before a boundary is its own
         i = 0
         while True:
             while i + 1 < len(lines) and lines[i + 1][0] == lines[i][1]:
@@ -152,26 +176,26 @@ class _Reader:
             if i == len(lines):
                 return  # no close line
             if lines[i][2]:
-                msg.epilogue = text[lines[i][1] : end]  # "" when the close line ends the text
+                msg.epilogue = _cut(text, lines[i][1], end)  # "" when the close line ends the text
                 return
 
-    def boundary_lines(self, separator: str, start: int, end: int) -> list[tuple[int, int, bool]]:
+    def boundary_lines(self, separator: bytes, start: int, end: int) -> list[tuple[int, int, bool]]:
         """(line start, line end, is the close line) of each boundary line in text[start:end]."""
         text = self.text
         found: list[tuple[int, int, bool]] = []
         at = start
         while at < end:
             if not text.startswith(separator, at, end):
-                at = text.find("\n" + separator, at, end) + 1
+                at = text.find(b"\n" + separator, at, end) + 1
                 if at <= 0:
                     break
                 continue
-            line_end = text.find("\n", at, end)
+            line_end = text.find(b"\n", at, end)
             line_end = end if line_end < 0 else line_end + 1
             rest = _BOUNDARY_REST.match(text, at + len(separator), line_end)
             if rest is not None:
                 found.append((at, line_end, rest.group("end") is not None))
-            elif not text[at + len(separator) : line_end].rstrip("\n").lstrip("-").strip(" \t"):
+            elif not text[at + len(separator) : line_end].rstrip(b"\n").lstrip(b"-").strip(b" \t"):
                 raise _Irregular  # blanks beyond the bound, or more dashes: let the stdlib judge
             at = line_end
         return found
@@ -181,16 +205,16 @@ class _Reader:
         text = self.text
         at = start
         while True:
-            if at < end and text[at] == "\n":
+            if at < end and text[at] == _NL:
                 stop = at  # a blank line right away: an empty block
             else:
-                found = text.find("\n\n", at, end)
+                found = text.find(b"\n\n", at, end)
                 stop = found + 1 if found >= 0 else end
             block = EmailMessage()
             body = self.headers(block, at, stop)
             if block.get_content_maintype() in ("multipart", "message"):
                 raise _Irregular
-            block.set_payload(text[body:stop])
+            block.set_payload(_cut(text, body, stop))
             msg.attach(block)
             at = stop + 1  # past the blank line that ended the block
             if stop >= end or at >= end:

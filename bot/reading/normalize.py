@@ -14,8 +14,16 @@ import unicodedata
 from typing import TYPE_CHECKING
 
 from bot.errors import BinaryInput, EmptyInput, InputTooLarge
-from bot.limits import MAX_INPUT_BYTES, MAX_LINE_CHARS, MAX_PART_CHARS, MAX_TEXT_CHARS
+from bot.limits import (
+    MAX_INPUT_BYTES,
+    MAX_LINE_CHARS,
+    MAX_PART_CHARS,
+    MAX_PASTE_BYTES,
+    MAX_PAYLOAD_BYTES,
+    MAX_TEXT_CHARS,
+)
 from bot.models import Message, Part
+from bot.reading.bulk import cut_base64_runs
 from bot.reading.lazyre import lazy
 from bot.reading.markup import has_escaped_html, html_blocks_to_text, html_to_text, unescape
 from bot.reading.utf16 import to_utf8
@@ -71,20 +79,41 @@ def normalize(data: bytes | str) -> Message:
     if isinstance(data, str) and not data.isascii():
         # A lone surrogate (JSON's "\ud800" in a Slack event) is no character: it cannot be encoded.
         data = _SURROGATE.sub("\ufffd", data)
-    raw = data.encode("utf-8", "surrogateescape") if isinstance(data, str) else to_utf8(data)
+    raw = data.encode("utf-8", "surrogateescape") if isinstance(data, str) else to_utf8(data, max_chars=_UTF16_CHARS)
     data = raw if isinstance(data, bytes) else data
     if len(raw) > MAX_INPUT_BYTES:
         raise InputTooLarge(len(raw))
-    if not raw.strip():
+    if not raw or raw.isspace():  # raw.strip() would copy a 10 MB input to look at its ends
         raise EmptyInput()
     if _looks_binary(raw[:65536]):
         raise BinaryInput()
     if isinstance(data, bytes) and _looks_whole(raw):
         from bot.reading.mimetree import message_from_bytes
 
-        return _from_email(message_from_bytes(raw.replace(b"\r\n", b"\n")))
-    text = data if isinstance(data, str) else decode_bytes(raw)
-    return _from_paste(text)
+        if b"\r\n" in raw:  # the replace copies the message: its attachment is cut first
+            raw = cut_base64_runs(raw, keep=MAX_PAYLOAD_BYTES).replace(b"\r\n", b"\n")
+        return _from_email(message_from_bytes(raw))
+    if isinstance(data, str):
+        del raw  # only the text is read on: its encoded copy need not live on beside it
+        return _from_paste(data[:MAX_PASTE_BYTES])
+    return _from_paste(decode_bytes(_paste_head(raw)))
+
+
+def _paste_head(raw: bytes) -> bytes:
+    """The first MAX_PASTE_BYTES of a paste, cut at a line break (else between UTF-8 characters).
+
+    No more of a paste is ever read (its parts keep MAX_TEXT_CHARS together), and a 10 MB paste
+    decoded whole would be a str of 10-40 MB (2 or 4 bytes a character once one is Japanese).
+    """
+    if len(raw) <= MAX_PASTE_BYTES:
+        return raw
+    newline = raw.rfind(b"\n", MAX_PASTE_BYTES // 2, MAX_PASTE_BYTES)
+    if newline >= 0:
+        return raw[: newline + 1]
+    end = MAX_PASTE_BYTES
+    while end > MAX_PASTE_BYTES - 4 and 0x80 <= raw[end] < 0xC0:  # a UTF-8 continuation byte
+        end -= 1
+    return raw[:end]
 
 
 def decode_bytes(raw: bytes, charset: str | None = None) -> str:
@@ -139,6 +168,10 @@ def _looks_binary(head: bytes) -> bool:
     # Counted by what translate() deletes: one C-level pass instead of a Python loop per byte.
     controls = len(head) - len(head.translate(None, _CONTROLS))
     return controls > len(head) // 100 + 2
+
+
+_UTF16_CHARS = 2 * MAX_PASTE_BYTES  # of a UTF-16/32 file converted: more than a paste reads, bounded
+_WHOLE_HEAD = 16384  # characters of a paste that _looks_whole needs (it reads 8 KiB after blank lines)
 
 
 def _looks_whole(raw: bytes) -> bool:
@@ -280,14 +313,13 @@ def _from_paste(text: str) -> Message:
     text = _unquote(text)
     if _QP_SOFT.search(text) and len(_QP_ESCAPE.findall(text)) >= 3:
         text = decode_bytes(quopri.decodestring(text.encode("utf-8", "surrogateescape")))
-    raw = text.encode("utf-8", "surrogateescape")
-    if _looks_whole(raw):
+    # The head decides: a big paste is encoded again only when it is raw MIME.
+    if _looks_whole(text[:_WHOLE_HEAD].encode("utf-8", "surrogateescape")):
         from bot.reading.mimetree import message_from_bytes
 
-        msg = _from_email(message_from_bytes(raw))
+        msg = _from_email(message_from_bytes(text.encode("utf-8", "surrogateescape")))
         if msg.parts and any(p.text.strip() for p in msg.parts):
             return msg
-    del raw  # a big paste: its encoded copy need not live on while its parts are cut
     return Message(headers=(), parts=_bounded(_paste_parts(text)), whole=False)
 
 

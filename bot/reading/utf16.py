@@ -19,21 +19,30 @@ _SNIFF = 4096
 _CLEAR_SHARE = 0.7  # of the bytes on one side that are NUL, for UTF-16 without a BOM
 
 
-def to_utf8(raw: bytes) -> bytes:
-    """The bytes as UTF-8 when they are UTF-16/UTF-32 (BOM, or clearly UTF-16); else unchanged."""
+def to_utf8(raw: bytes, *, max_chars: int | None = None) -> bytes:
+    """The bytes as UTF-8 when they are UTF-16/UTF-32 (BOM, or clearly UTF-16); else unchanged.
+
+    `max_chars`: only the first characters are converted (a 10 MB clipboard file decoded whole
+    is a str of up to 10 MB and its UTF-8 copy beside it, where a bounded part is ever read).
+    """
     for bom, codec in _BOMS:
         if raw.startswith(bom):
-            try:
-                return raw[len(bom) :].decode(codec).encode("utf-8", "surrogatepass")
-            except UnicodeDecodeError:
-                return raw
+            return _converted(raw, codec, len(bom), max_chars)
     codec = _bomless_utf16(raw[:_SNIFF])
-    if codec is None:
-        return raw
-    try:
-        return raw.decode(codec).encode("utf-8", "surrogatepass")
-    except UnicodeDecodeError:
-        return raw
+    return raw if codec is None else _converted(raw, codec, 0, max_chars)
+
+
+def _converted(raw: bytes, codec: str, start: int, max_chars: int | None) -> bytes:
+    width = 4 if "32" in codec else 2
+    end = len(raw) if max_chars is None else min(len(raw), start + max_chars * width)
+    view = memoryview(raw)  # decoded from a view: a slice would copy the bytes first
+    for stop in (end, end - 2):  # a cut may split a surrogate pair: then one unit less
+        try:
+            return codecs.decode(view[start:stop], codec).encode("utf-8", "surrogatepass")
+        except UnicodeDecodeError:
+            if stop == len(raw) or width == 4:
+                break
+    return raw
 
 
 def _bomless_utf16(head: bytes) -> str | None:

@@ -10,6 +10,7 @@ from bot.dnscheck.problems import describe, evidence_notes
 from bot.models import Diagnosis, DomainReport, RecipientResult
 from bot.render import dns_skipped
 from bot.render.messages import error_text, message, responsible_label
+from bot.render.mrkdwn import cut
 from bot.render.usermessage import user_message
 from bot.vocab import Kind, Lang, Responsible, Severity
 
@@ -122,6 +123,8 @@ def _common(d: Diagnosis, lang: Lang, paint: _Painter) -> list[str]:
         return []
     return [_heading("heading-common-causes", lang, paint), *(f"  - {c}" for c in causes), ""]
 
+DIAGNOSTIC_SHOWN = 1500  # characters of the server's reply shown, as in Slack (a pasted line may run on for 4,000)
+
 
 def _recipient_facts(r: RecipientResult, lang: Lang, paint: _Painter) -> list[str]:
     f = r.failure
@@ -134,7 +137,7 @@ def _recipient_facts(r: RecipientResult, lang: Lang, paint: _Painter) -> list[st
         lines.append(f"  {message('label-phase', lang)}: {str(f.phase).upper()}")
     if f.diagnostic:
         lines.append(f"  {message('label-server-said', lang)}:")
-        lines.append("    " + paint(f.diagnostic, _BOLD))
+        lines.append("    " + paint(cut(f.diagnostic, DIAGNOSTIC_SHOWN), _BOLD))
     return lines
 
 
