@@ -16,7 +16,6 @@ import re
 import stat
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import BinaryIO
 
 from bot.errors import InputError, InputTooLarge
@@ -91,9 +90,9 @@ def _expand(path: str, stdin: BinaryIO) -> Iterator[Source]:
         yield Source(path, _fail(UnreadableInput(path, exc.strerror or type(exc).__name__)))
         return
     if stat.S_ISDIR(mode):
-        yield from _directory(Path(path))
+        yield from _directory(path)
     elif stat.S_ISREG(mode):
-        yield from _file(Path(path))
+        yield from _file(path)
     else:  # a pipe, process substitution, /dev/stdin: read once, as one message
         yield Source(path, lambda: _read_once(path))
 
@@ -105,7 +104,7 @@ def _fail(error: InputError) -> Callable[[], bytes]:
     return read
 
 
-def _directory(root: Path) -> Iterator[Source]:
+def _directory(root: str) -> Iterator[Source]:
     """Every file below a directory, sorted; a Maildir's tmp/ (mail being written) is skipped."""
     # followlinks=False: a link back up the tree must not loop.
     for here, dirs, files in os.walk(root, onerror=None, followlinks=False):
@@ -117,7 +116,7 @@ def _directory(root: Path) -> Iterator[Source]:
         )
         for name in sorted(files):
             if not name.startswith("."):
-                yield from _file(Path(here, name))
+                yield from _file(os.path.join(here, name))
 
 
 def _maildir_folder(here: str, name: str) -> bool:
@@ -133,10 +132,10 @@ def _read_once(path: str) -> bytes:
         raise UnreadableInput(path, exc.strerror or type(exc).__name__) from None
 
 
-def _file(path: Path) -> Iterator[Source]:
-    name = str(path)
+def _file(path: str) -> Iterator[Source]:
+    name = path
     try:
-        info = path.stat()
+        info = os.stat(path)
         if not stat.S_ISREG(info.st_mode):
             yield Source(name, _fail(SkippedInput(name)))
             return
@@ -153,29 +152,29 @@ def _file(path: Path) -> Iterator[Source]:
         yield Source(name, lambda: _read_file(path))
 
 
-def _read_file(path: Path) -> bytes:
+def _read_file(path: str) -> bytes:
     """A file's bytes, read when its turn comes (a batch never holds every file at once)."""
     try:
         # O_NONBLOCK: should the file have become a FIFO since it was listed, the open does not wait.
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
-        raise UnreadableInput(str(path), exc.strerror or type(exc).__name__) from None
+        raise UnreadableInput(path, exc.strerror or type(exc).__name__) from None
     with os.fdopen(fd, "rb") as fh:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise SkippedInput(str(path))
+            raise SkippedInput(path)
         try:
             return read_bounded(fh)
         except OSError as exc:
-            raise UnreadableInput(str(path), exc.strerror or type(exc).__name__) from None
+            raise UnreadableInput(path, exc.strerror or type(exc).__name__) from None
 
 
-def _is_mbox(path: Path) -> bool:
+def _is_mbox(path: str) -> bool:
     """An mbox starts with a From line and has another after a blank line; one .eml may start with one.
 
     mbox writers put a blank line before each separator; a From line glued to the text above it
     is part of a message (an unescaped copy of an original), not a second message.
     """
-    with path.open("rb") as fh:
+    with open(path, "rb") as fh:
         if fh.read(5) != b"From ":
             return False
         fh.seek(0)
@@ -189,7 +188,7 @@ def _is_mbox(path: Path) -> bool:
     return False
 
 
-def _mbox(path: Path, size: int) -> Iterator[Source]:
+def _mbox(path: str, size: int) -> Iterator[Source]:
     """An mbox's messages, split as Python's mailbox.mbox splits them, one at a time.
 
     Every line starting "From " begins a message; the blank line before it belongs to no message.
@@ -197,13 +196,13 @@ def _mbox(path: Path, size: int) -> Iterator[Source]:
     and each message is only where it lies in the file (read again when its turn comes): the
     messages a batch looks ahead at hold no bytes.
     """
-    name = str(path)
+    name = path
     if size > MAX_MBOX_BYTES:
         yield Source(name, _fail(InputTooLarge(size)))
         return
     n = 0
     try:
-        with path.open("rb") as fh:
+        with open(path, "rb") as fh:
             start: int | None = None  # None: before the first From line (mailbox skips it)
             at = 0
             blank_end = False  # the message's last line is blank (then it is no part of it)
@@ -223,14 +222,14 @@ def _mbox(path: Path, size: int) -> Iterator[Source]:
         yield Source(name if n == 0 else f"{name}#{n + 1}", _fail(UnreadableInput(name, exc.strerror or type(exc).__name__)))
 
 
-def _lying(path: Path, name: str, start: int, end: int) -> Source:
+def _lying(path: str, name: str, start: int, end: int) -> Source:
     """The message at path[start:end], read when asked, or InputTooLarge."""
     if end - start > MAX_INPUT_BYTES:
         return Source(name, _fail(InputTooLarge(end - start)))
 
     def read() -> bytes:
         try:
-            with path.open("rb") as fh:
+            with open(path, "rb") as fh:
                 fh.seek(start)
                 return fh.read(end - start)
         except OSError as exc:
