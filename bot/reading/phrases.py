@@ -130,6 +130,8 @@ class PhraseSet:
     # (its one piece when a plain string else None, the phrase): the classifier asks ~40 sets per
     # failure, and an `in` test without a method call per phrase halves that cost.
     _steps: tuple[tuple[str | None, Phrase], ...] = field(init=False, repr=False, compare=False)
+    # Built on first use for a long list (over INDEX_OVER phrases): which phrases may occur in a text.
+    _index: list[PhraseIndex] = field(default_factory=list, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         steps = tuple(
@@ -150,6 +152,9 @@ class PhraseSet:
 
     def first_at(self, folded: str) -> tuple[Phrase, int] | None:
         """The first phrase found in an already folded text and where it starts, or None."""
+        if len(self.phrases) > INDEX_OVER:
+            hits = self.index().found(folded).get(0)
+            return None if hits is None else (hits[0][1], hits[0][2])
         for plain, phrase in self._steps:
             if plain is not None and plain not in folded:
                 continue  # the common case: one substring test, no method call
@@ -158,19 +163,101 @@ class PhraseSet:
                 return phrase, at
         return None
 
+    def index(self) -> PhraseIndex:
+        """This list's phrases indexed by how they begin (built once)."""
+        if not self._index:
+            self._index.append(PhraseIndex((self,)))
+        return self._index[0]
 
-    def best_at(self, folded: str) -> tuple[Phrase, int] | None:
-        """The found phrase that names the most words (the first of equals) and where it starts, or None."""
-        best: tuple[Phrase, int] | None = None
-        for plain, phrase in self._steps:
+
+def best_of(hits: list[tuple[int, Phrase, int]]) -> tuple[Phrase, int]:
+    """Of a set's phrases found in a text (PhraseIndex.found), the one naming the most words (the first of equals)."""
+    _n, phrase, at = max(hits, key=lambda hit: hit[1].words)  # max keeps the first of equals
+    return phrase, at
+
+
+INDEX_OVER = 16  # phrases: a longer list is indexed instead of tried one by one
+_KEY = 4  # a word-led phrase is indexed by the first letters of its first word, at most this many
+_WORD = lazy(r"[0-9A-Za-z]+")  # a run of the characters _word_char accepts
+
+
+class PhraseIndex:
+    """The phrases of many sets keyed by how they begin, so one scan of a text finds the few that may occur.
+
+    A phrase that begins with a letter or digit can only be found where a word of the text begins
+    with the first letters of its first word (phrases begin words, see Phrase.find); any other
+    phrase only where its first character occurs. A regular expression is keyed the same way by
+    the literal it begins with (after ``\\b`` for a word), else always tried. The candidates are
+    then matched exactly as Phrase.find does, so the answers are those of trying every phrase.
+    """
+
+    def __init__(self, sets: Iterable[PhraseSet]) -> None:
+        """Index every phrase of the sets, numbered by set and by place in its set."""
+        self._words: dict[str, list[_Entry]] = {}
+        self._chars: dict[str, list[_Entry]] = {}
+        self._always: list[_Entry] = []
+        for s, phrases in enumerate(sets):
+            for n, phrase in enumerate(phrases):
+                word, char, literal = _lead(phrase)
+                plain = literal or None
+                entry = (s, n, phrase, plain)
+                if word:
+                    self._words.setdefault(word[:_KEY], []).append(entry)
+                elif char:
+                    self._chars.setdefault(char, []).append(entry)
+                else:
+                    self._always.append(entry)
+        self._lengths = tuple(sorted({len(k) for k in self._words}))
+        self._firsts = frozenset(self._chars)
+
+    def found(self, folded: str) -> dict[int, list[tuple[int, Phrase, int]]]:
+        """Per set number, the phrases found in a folded text: (place in its set, phrase, where it starts), in order."""
+        heads = {w[:_KEY] for w in _WORD.findall(folded)}
+        keys = {h[:n] for h in heads for n in self._lengths if n <= len(h)}
+        candidates = [*self._always]
+        for key in keys & self._words.keys():
+            candidates += self._words[key]
+        for ch in self._firsts.intersection(folded):
+            candidates += self._chars[ch]
+        out: dict[int, list[tuple[int, Phrase, int]]] = {}
+        for s, n, phrase, plain in candidates:
             if plain is not None and plain not in folded:
-                continue
-            if best is not None and phrase.words <= best[0].words:
-                continue
+                continue  # most candidates: one substring test, no method call
             at = phrase.find(folded)
             if at >= 0:
-                best = (phrase, at)
-        return best
+                out.setdefault(s, []).append((n, phrase, at))
+        for hits in out.values():
+            hits.sort(key=lambda hit: hit[0])
+        return out
+
+
+_Entry = tuple[int, int, Phrase, str | None]  # set number, place in the set, phrase, a text it must hold
+
+
+def _lead(phrase: Phrase) -> tuple[str, str, str]:
+    """How a phrase must begin: the word a text's word begins with, else the first character ("" if
+    neither); and a text it must hold (its first piece, a regex's leading literal; "" if none)."""
+    if phrase.regex is None:
+        first = phrase.pieces[0]
+        lead = _WORD.match(first)
+        return (lead.group(), "", first) if lead else ("", first[0], first)
+    if phrase.regex.flags & re.IGNORECASE:
+        return "", "", ""
+    c = _sre_constants
+    items = list(_sre_parser.parse(phrase.regex.pattern))
+    at_word = False
+    while items and items[0][0] in (c.AT, c.ASSERT, c.ASSERT_NOT):  # zero-width: the same text starts the match
+        at_word = at_word or items[0] == (c.AT, c.AT_BOUNDARY)
+        items.pop(0)
+    literal = ""
+    for op, arg in items:
+        if op != c.LITERAL:
+            break
+        literal += chr(arg)  # type: ignore[arg-type]
+    word = _WORD.match(literal)
+    if at_word and word:
+        return word.group(), "", literal
+    return "", literal[:1], literal
 
 
 def compile_phrases(raws: Iterable[object]) -> PhraseSet:

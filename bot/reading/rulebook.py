@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from bot.reading.lazyre import lazy
-from bot.reading.phrases import PhraseError, PhraseSet, compile_phrases
+from bot.reading.phrases import PhraseError, PhraseIndex, PhraseSet, compile_phrases
 from bot.vocab import Phase, Reason
 
 _STATUS_CODE = lazy(r"\A(?:[245X])\.\d{1,3}(?:\.\d{1,3})?\Z")
@@ -99,6 +99,13 @@ class Rulebook:
     phrases: tuple[PhraseRecord, ...]
     providers: tuple[Provider, ...]
     phase_markers: tuple[tuple[Phase, PhraseSet], ...]  # words that show the SMTP phase
+    _index: list[PhraseIndex] = field(default_factory=list, init=False, repr=False, compare=False)
+
+    def phrase_index(self) -> PhraseIndex:
+        """Every phrase record's phrases in one index (set number = the record's place), built once."""
+        if not self._index:
+            self._index.append(PhraseIndex(r.phrases for r in self.phrases))
+        return self._index[0]
 
     def cause_ids(self) -> set[str]:
         """Every cause id the rules name, for the existence check."""
