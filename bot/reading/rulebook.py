@@ -99,13 +99,23 @@ class Rulebook:
     phrases: tuple[PhraseRecord, ...]
     providers: tuple[Provider, ...]
     phase_markers: tuple[tuple[Phase, PhraseSet], ...]  # words that show the SMTP phase
-    _index: list[PhraseIndex] = field(default_factory=list, init=False, repr=False, compare=False)
+    # Built on first use: [phrase records' index, providers' markers' index].
+    _indexes: list[PhraseIndex] = field(default_factory=list, init=False, repr=False, compare=False)
 
     def phrase_index(self) -> PhraseIndex:
         """Every phrase record's phrases in one index (set number = the record's place), built once."""
-        if not self._index:
-            self._index.append(PhraseIndex(r.phrases for r in self.phrases))
-        return self._index[0]
+        return self._built()[0]
+
+    def marker_index(self) -> PhraseIndex:
+        """Every provider's marker words in one index (set number = the provider's place), built once."""
+        return self._built()[1]
+
+    def _built(self) -> list[PhraseIndex]:
+        if not self._indexes:
+            self._indexes.extend(
+                (PhraseIndex(r.phrases for r in self.phrases), PhraseIndex(p.markers for p in self.providers))
+            )
+        return self._indexes
 
     def cause_ids(self) -> set[str]:
         """Every cause id the rules name, for the existence check."""
