@@ -16,6 +16,7 @@ full-width Japanese digits and letters, upper case and line breaks never matter.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -207,15 +208,12 @@ class PhraseIndex:
                     self._chars.setdefault(char, []).append(entry)
                 else:
                     self._always.append(entry)
-        self._lengths = tuple(sorted({len(k) for k in self._words}))
         self._firsts = frozenset(self._chars)
 
     def found(self, folded: str) -> dict[int, list[tuple[int, Phrase, int]]]:
         """Per set number, the phrases found in a folded text: (place in its set, phrase, where it starts), in order."""
-        heads = {w[:_KEY] for w in _WORD.findall(folded)}
-        keys = {h[:n] for h in heads for n in self._lengths if n <= len(h)}
         candidates = [*self._always]
-        for key in keys & self._words.keys():
+        for key in _word_keys(folded) & self._words.keys():
             candidates += self._words[key]
         for ch in self._firsts.intersection(folded):
             candidates += self._chars[ch]
@@ -229,6 +227,15 @@ class PhraseIndex:
         for hits in out.values():
             hits.sort(key=lambda hit: hit[0])
         return out
+
+
+@functools.lru_cache(maxsize=4)
+def _word_keys(folded: str) -> frozenset[str]:
+    """The first one to _KEY letters of each word of a text (kept for the last few: two indexes read each text)."""
+    keys = {w[:_KEY] for w in _WORD.findall(folded)}
+    for n in range(1, _KEY):
+        keys |= {k[:n] for k in keys if len(k) > n}
+    return frozenset(keys)
 
 
 _Entry = tuple[int, int, Phrase, str | None]  # set number, place in the set, phrase, a text it must hold
