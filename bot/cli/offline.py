@@ -1,6 +1,6 @@
 """`mxcheck bounce --no-dns`: decoding only, without asyncio or the DNS stack, on every core.
 
-A big batch (over POOL_OVER messages) is cut into chunks. This process reads the inputs, decodes
+A big batch (POOL_OVER messages or more) is cut into chunks. This process reads the inputs, decodes
 the first chunk (which loads the knowledge and compiles the common patterns), then forks worker
 processes once, so each starts warm. A chunk goes to a worker while that worker has fewer than
 AHEAD chunks waiting, else this process decodes it itself: on two cores one worker and this
