@@ -5,7 +5,8 @@ from __future__ import annotations
 import random
 
 from bot.reading.classify import _suffixes
-from bot.reading.phrases import INDEX_OVER, PhraseIndex, compile_phrases, first_found, fold
+from bot.reading.phraseindex import PhraseIndex
+from bot.reading.phrases import INDEX_OVER, compile_phrases, first_found, fold
 
 
 def test_first_found_keeps_list_order_across_shapes() -> None:

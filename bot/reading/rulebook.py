@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.reading.lazyre import lazy
-from bot.reading.phrases import PhraseError, PhraseIndex, PhraseSet, compile_phrases
+from bot.reading.phraseindex import PhraseIndex
+from bot.reading.phrases import PhraseError, PhraseSet, compile_phrases
 from bot.vocab import Phase, Reason
 
 _STATUS_CODE = lazy(r"\A(?:[245X])\.\d{1,3}(?:\.\d{1,3})?\Z")

@@ -25,7 +25,7 @@ from bot.models import Failure, Verdict
 from bot.reading.knowledge import Knowledge
 from bot.reading.lazyre import lazy
 from bot.reading.notices import masked
-from bot.reading.phrases import best_of
+from bot.reading.phraseindex import best_of
 from bot.reading.tables import redirect, status_row, verdict
 
 PHRASE_BASE = {"specific": 60, "note": 45, "generic": 30}
