@@ -154,8 +154,13 @@ def test_a_utf16_file_is_converted_up_to_its_bound_even_inside_a_surrogate_pair(
 
 def test_an_offline_batch_holds_a_bounded_number_of_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
     """Sources are read in turn, and the pool holds at most about IN_FLIGHT_BYTES of them unanswered."""
+    import io
+    import json
+
     from bot.cli import offline
     from bot.cli.inputs import Source
+    from bot.cli.output import Options, Output
+    from bot.vocab import Lang
 
     monkeypatch.setattr(offline, "CHUNK_BYTES", 1200)
     monkeypatch.setattr(offline, "IN_FLIGHT_BYTES", 2400)
@@ -166,13 +171,21 @@ def test_an_offline_batch_holds_a_bounded_number_of_bytes(monkeypatch: pytest.Mo
         return Source(f"m{n}", lambda: reads.append(n) or data)
 
     most = 0
-    answers = 0
-    for answers, d in enumerate(offline.decoded((source(n) for n in range(150)), workers=2), start=1):
-        assert d.recipients[0].failure.address == "kenji@example.jp"
-        most = max(most, len(reads) - answers)
-    assert answers == 150 and reads == list(range(150))
-    # Unbounded by bytes, 2 workers x AHEAD tasks x CHUNK messages (96) were read ahead.
-    assert most <= 2400 // len(data) + 1200 // len(data) + 2
+
+    class Watched(Output):
+        def write(self, r):  # type: ignore[no-untyped-def]
+            nonlocal most
+            super().write(r)
+            most = max(most, len(reads) - self.seen)
+
+    out = io.StringIO()
+    output = Watched(Options(lang=Lang.EN, json=True, dns=False), total=0, out=out, err=io.StringIO())
+    offline.printed((source(n) for n in range(150)), output, workers=2)
+    answers = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert len(answers) == 150 and reads == list(range(150))
+    assert all(a["recipients"][0]["address"] == "kenji@example.jp" for a in answers)
+    # Unbounded by bytes, LIMIT chunks x CHUNK messages (128) were read ahead.
+    assert most <= 2400 // len(data) + 2 * (1200 // len(data)) + 2
 
 
 def test_mbox_messages_are_read_from_their_place_when_their_turn_comes(tmp_path: Path) -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import random
 
 from bot.reading.classify import _suffixes
-from bot.reading.phrases import compile_phrases, first_found, fold
+from bot.reading.phraseindex import PhraseIndex
+from bot.reading.phrases import INDEX_OVER, compile_phrases, first_found, fold
 
 
 def test_first_found_keeps_list_order_across_shapes() -> None:
@@ -36,3 +37,54 @@ def test_host_suffixes_match_at_dots_only() -> None:
         for suffix in providers:
             want = bool(host) and (host == suffix or host.endswith("." + suffix))
             assert (suffix in _suffixes(host)) == want, (host, suffix)
+
+
+def _tried_one_by_one(phrases: list, folded: str) -> list[tuple[int, str, int]]:
+    """Every phrase of a list found in a text, by trying each (what the index must agree with)."""
+    return [(n, p.source, at) for n, p in enumerate(phrases) if (at := p.find(folded)) >= 0]
+
+
+def test_index_finds_what_trying_every_phrase_finds() -> None:
+    """The knowledge's phrases indexed by how they begin find, in texts made of their own pieces, what trying each finds."""
+    from bot.reading.knowledge import knowledge
+
+    records = knowledge().rules.phrases
+    index = PhraseIndex(r.phrases for r in records)
+    pieces = [piece for r in records for p in r.phrases for piece in (p.pieces or (p.source.strip("\\b"),))]
+    glue = [" ", "", "x", "-", "あ", "é", "_", "(", "1", " 550 ", "@example.net "]
+    rng = random.Random(11)
+    for _ in range(400):
+        text = fold("".join(rng.choice(pieces) + rng.choice(glue) for _ in range(rng.randint(1, 6))))
+        got = index.found(text)
+        for s, record in enumerate(records):
+            want = _tried_one_by_one(list(record.phrases), text)
+            assert [(n, p.source, at) for n, p, at in got.get(s, [])] == want, (record.name, text)
+
+
+def test_index_keeps_word_starts_and_expression_leads() -> None:
+    """Indexed phrases still begin words, expressions keyed by their literal still match, others are always tried."""
+    phrases = compile_phrases(
+        ["virus", "e-mail", "存在しません", ["domain ", " mismatch"], {"re": r"\bsender score\b"},
+         {"re": r"(?<!smtp )protocol violation"}, {"re": r"\b(?:user|box) \d{1,3}"}, {"re": r"(?i)ABC"}]
+    )
+    index = PhraseIndex([phrases])
+
+    def found(text: str) -> list[str]:
+        return [p.source for _n, p, _at in index.found(fold(text)).get(0, [])]
+
+    assert found("antivirus e-mails") == ["e-mail"]
+    assert found("Virus: 宛先は存在しません") == ["virus", "存在しません"]
+    assert found("domain x.jp mismatch; my sender score") == ["domain … mismatch", r"\bsender score\b"]
+    assert found("smtp protocol violation, box 12") == [r"\b(?:user|box) \d{1,3}"]
+    assert found("a protocol violation abc") == [r"(?<!smtp )protocol violation", r"(?i)ABC"]
+    assert found("nothing here") == []
+
+
+def test_a_long_list_answers_as_when_tried_in_order() -> None:
+    """A list over INDEX_OVER phrases (indexed) gives the first listed phrase found, as a short one does."""
+    raws = [f"word{i} phrase" for i in range(INDEX_OVER * 2)] + ["user unknown", "unknown"]
+    long, text = compile_phrases(raws), fold("Unknown: USER UNKNOWN, word7 phrase")
+    assert len(long) > INDEX_OVER
+    assert long.first_at(text) == (long.phrases[7], text.index("word7"))
+    assert long.first_found(fold("user unknown")).source == "user unknown"
+    assert long.first_found(fold("xunknown")) is None

@@ -6,6 +6,7 @@ asked or read.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import mailbox
@@ -19,10 +20,9 @@ import pytest
 from dnsserver import DnsServer
 
 from bot.cli.inputs import sources
-from bot.cli.offline import POOL_OVER, decoded
-from bot.cli.output import ReadFailure
+from bot.cli.offline import POOL_OVER, printed
+from bot.cli.output import Options, Output
 from bot.reading import kcache
-from bot.render.json import to_dict
 from bot.vocab import Lang
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -170,23 +170,73 @@ def test_cached_knowledge_gives_the_same_answers(tmp_path: Path) -> None:
 
 
 # ----------------------------------------------------------------------------- process pool
-def test_pool_gives_the_serial_answers_in_input_order(tmp_path: Path) -> None:
-    """Decoded on two worker processes, a batch comes back in input order and equal to the serial run."""
+def _printed(paths: list[str], *, workers: int, json_lines: bool = True) -> tuple[str, str, int]:
+    """What `bounce --no-dns` prints for the paths (stdout, stderr, failures) with that many processes."""
+    out, err = io.StringIO(), io.StringIO()
+    output = Output(Options(lang=Lang.EN, json=json_lines, dns=False), total=0, out=out, err=err)
+    printed(sources(paths, stdin=io.BytesIO()), output, workers=workers)
+    output.done()
+    return out.getvalue(), err.getvalue(), output.failed
+
+
+def _batch(tmp_path: Path) -> list[str]:
     files = sorted(p for p in SAMPLES.rglob("*") if p.is_file())
     assert len(files) > POOL_OVER * 2
     (tmp_path / "empty.txt").write_bytes(b"")
-    paths = [str(f) for f in files] + [str(tmp_path / "empty.txt"), str(tmp_path / "missing.txt")]
-    serial = list(decoded(sources(paths, stdin=io.BytesIO()), workers=1))
-    pooled = list(decoded(sources(paths, stdin=io.BytesIO()), workers=2))
-    assert [_key(d) for d in pooled] == [_key(d) for d in serial]
-    assert [getattr(d, "source", None) for d in pooled] == paths
-    assert isinstance(pooled[-1], ReadFailure) and pooled[-2].error == "empty-input"
+    return [str(f) for f in files] + [str(tmp_path / "empty.txt"), str(tmp_path / "missing.txt")]
 
 
-def _key(item: object) -> str:
-    if isinstance(item, ReadFailure):
-        return f"failure {item.source} {item.error.error_id}"
-    return json.dumps(to_dict(item, Lang.EN), sort_keys=True)  # type: ignore[arg-type]
+@pytest.mark.parametrize("json_lines", [True, False])
+def test_pool_prints_the_serial_answers_in_input_order(tmp_path: Path, json_lines: bool) -> None:
+    """Decoded by this process and forked workers, a batch prints what the serial run prints, in input order."""
+    paths = _batch(tmp_path)
+    serial = _printed(paths, workers=1, json_lines=json_lines)
+    for workers in (2, 3):
+        assert _printed(paths, workers=workers, json_lines=json_lines) == serial
+    assert serial[2] == 2 and "missing.txt" in serial[1]
+    if json_lines:
+        assert [json.loads(line)["source"] for line in serial[0].splitlines()] == paths
+
+
+def test_pool_forks_workers_that_decode_part_of_the_batch(tmp_path: Path) -> None:
+    """The check above can fail: with two processes, a worker (another pid) rendered some of the answers."""
+    import bot.cli.offline as offline
+
+    parent, seen = os.getpid(), []
+    real = offline.rendered
+
+    def tagged(item: object, options: Options) -> object:
+        r = real(item, options)  # type: ignore[arg-type]
+        return dataclasses.replace(r, err=(*r.err, f"pid {os.getpid()}"))
+
+    offline.rendered = tagged  # type: ignore[assignment]
+    try:
+        _out, err, _failed = _printed(_batch(tmp_path), workers=2)
+    finally:
+        offline.rendered = real
+    seen = {line for line in err.splitlines() if line.startswith("pid ")}
+    assert f"pid {parent}" in seen and len(seen) == 2, seen
+
+
+def test_a_worker_that_dies_leaves_its_chunks_to_the_parent(tmp_path: Path) -> None:
+    """A worker that dies on its first message loses nothing: the parent decodes what it did not answer."""
+    import bot.cli.offline as offline
+
+    paths = _batch(tmp_path)
+    serial = _printed(paths, workers=1)
+    real = offline._render
+
+    def dying(item: tuple[str, object], options: Options) -> object:
+        if os.getpid() != parent:
+            os._exit(3)
+        return real(item, options)  # type: ignore[arg-type]
+
+    parent = os.getpid()
+    offline._render = dying  # type: ignore[assignment]
+    try:
+        assert _printed(paths, workers=2) == serial
+    finally:
+        offline._render = real
 
 
 # ----------------------------------------------------------------------------- batch DNS

@@ -52,11 +52,10 @@ def _total(paths: Sequence[str], options: Options, stdin: BinaryIO) -> int:
 
 
 def _offline(paths: Sequence[str], options: Options, stdin: BinaryIO) -> int:
-    from bot.cli.offline import decoded
+    from bot.cli.offline import printed
 
     out = Output(options, total=_total(paths, options, stdin))
-    for item in decoded(sources(paths, stdin=stdin)):
-        out.emit(item)
+    printed(sources(paths, stdin=stdin), out)
     out.done()
     return out.failed
 

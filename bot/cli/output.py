@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import TextIO
 
 from bot.cli.inputs import SkippedInput, UnreadableInput
-from bot.cli.summary import Summary
+from bot.cli.summary import Summary, Tally
 from bot.errors import InputError, InputTooLarge
 from bot.limits import MAX_INPUT_BYTES
 from bot.models import Diagnosis
@@ -73,54 +73,30 @@ class Output:
 
     def emit(self, item: Diagnosis | ReadFailure) -> None:
         """Print one answer (and, for bad input, its one-line reason on stderr; for a skip, a note)."""
+        self.write(rendered(item, self.options))
+
+    def write(self, r: Rendered) -> None:
+        """Print one answer already rendered (here or in a worker process) and count it."""
         self.seen += 1
-        if isinstance(item, ReadFailure) and isinstance(item.error, SkippedInput):
+        if r.tally is None:
             self.summary.skip()
+        else:
+            self.summary.count(r.tally)
+            self.failed += r.tally.failed
+        if r.err:
             self._clear_progress()
-            print(self._error_line(Diagnosis(kind=Kind.NONE, source=item.source, error=item.error.error_id), item), file=self.err, flush=True)
-            self._progress()
-            return
-        d = (
-            item
-            if isinstance(item, Diagnosis)
-            else Diagnosis(kind=Kind.NONE, source=item.source, error=item.error.error_id)
-        )
-        self.summary.add(d, self.options.lang)
-        if d.error:
-            self.failed += 1
-            self._clear_progress()
-            print(self._error_line(d, item), file=self.err, flush=True)
-        if self.options.json:
-            if d.note:  # the JSON says it too; the note line is for the person watching
-                self._clear_progress()
-                print(self._note_line(d), file=self.err, flush=True)
-            print(json_line(d, self.options.lang), file=self.out)
-        elif not d.error:
-            self._separator()
-            print(render(d, self.options.lang, color=self.options.color), end="", file=self.out)
+            for text in r.err:
+                print(text, file=self.err, flush=True)
+        if r.out is not None:
+            if not self.options.json:
+                self._separator()
+            self.out.write(r.out)
         self._progress()
 
     def _separator(self) -> None:
         if self.printed:
             print("─" * 40, file=self.out)
         self.printed += 1
-
-    def _note_line(self, d: Diagnosis) -> str:
-        return message(f"note-{d.note}", self.options.lang, path=shown(source_label(d.source or "", self.options.lang)))
-
-    def _error_line(self, d: Diagnosis, item: Diagnosis | ReadFailure) -> str:
-        source = shown(source_label(d.source or "", self.options.lang)) if d.source else ""
-        fields: dict[str, object] = {"limit": f"{MAX_INPUT_BYTES // (1024 * 1024)} MiB", "path": source}
-        if isinstance(item, ReadFailure) and isinstance(item.error, UnreadableInput):
-            fields["why"] = item.error.why
-        if isinstance(item, ReadFailure) and isinstance(item.error, InputTooLarge):
-            fields["size"] = item.error.detail
-        if d.error == "invalid-domain":
-            fields["name"] = source
-        text = error_text(d.error or "internal-error", self.options.lang, **fields)
-        # The path says which input; for messages that name their path or name already, once is enough.
-        named = d.error in ("no-such-path", "unreadable-input", "invalid-domain", "special-file-skipped")
-        return text if named or not source else f"{source}: {text}"
 
     def _progress(self) -> None:
         if self.show_progress:
@@ -144,6 +120,54 @@ class Output:
                 self._separator()
                 print("\n".join(lines), file=self.out)
         self.out.flush()
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """One answer ready to print: stdout text, stderr lines and what the summary counts.
+
+    Made by `rendered`, here or in a worker process (bot.cli.offline), so the printing process
+    only writes strings.
+    """
+
+    tally: Tally | None  # None: a skipped input (not a file), counted apart
+    err: tuple[str, ...] = ()  # lines for stderr: why it failed, a note
+    out: str | None = None  # for stdout: a JSON line or the text answer (a separator goes before a text)
+
+
+def rendered(item: Diagnosis | ReadFailure, options: Options) -> Rendered:
+    """One answer rendered as the options ask (JSON line or text), with its stderr lines."""
+    lang = options.lang
+    if isinstance(item, ReadFailure) and isinstance(item.error, SkippedInput):
+        return Rendered(None, (_error_line(Diagnosis(kind=Kind.NONE, source=item.source, error=item.error.error_id), item, lang),))
+    d = item if isinstance(item, Diagnosis) else Diagnosis(kind=Kind.NONE, source=item.source, error=item.error.error_id)
+    err = [_error_line(d, item, lang)] if d.error else []
+    if options.json:
+        if d.note:  # the JSON says it too; the note line is for the person watching
+            err.append(_note_line(d, lang))
+        out = json_line(d, lang) + "\n"
+    else:
+        out = None if d.error else render(d, lang, color=options.color)
+    return Rendered(Tally.of(d, lang), tuple(err), out)
+
+
+def _note_line(d: Diagnosis, lang: Lang) -> str:
+    return message(f"note-{d.note}", lang, path=shown(source_label(d.source or "", lang)))
+
+
+def _error_line(d: Diagnosis, item: Diagnosis | ReadFailure, lang: Lang) -> str:
+    source = shown(source_label(d.source or "", lang)) if d.source else ""
+    fields: dict[str, object] = {"limit": f"{MAX_INPUT_BYTES // (1024 * 1024)} MiB", "path": source}
+    if isinstance(item, ReadFailure) and isinstance(item.error, UnreadableInput):
+        fields["why"] = item.error.why
+    if isinstance(item, ReadFailure) and isinstance(item.error, InputTooLarge):
+        fields["size"] = item.error.detail
+    if d.error == "invalid-domain":
+        fields["name"] = source
+    text = error_text(d.error or "internal-error", lang, **fields)
+    # The path says which input; for messages that name their path or name already, once is enough.
+    named = d.error in ("no-such-path", "unreadable-input", "invalid-domain", "special-file-skipped")
+    return text if named or not source else f"{source}: {text}"
 
 
 def json_line(d: Diagnosis, lang: Lang) -> str:

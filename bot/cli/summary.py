@@ -13,6 +13,37 @@ _HEADING = "■"
 TOP_CAUSES = 20  # causes listed one line each; the rest are summed in one line
 
 
+@dataclass(frozen=True, slots=True)
+class Tally:
+    """What the summary counts of one input: small enough to send back from a worker process."""
+
+    failed: bool
+    kind: str = ""
+    cause: str | None = None
+    title: str = ""
+    side: Responsible | None = None  # None: not counted by side
+    problems: tuple[tuple[str, str], ...] = ()  # (problem id, domain)
+
+    @classmethod
+    def of(cls, d: Diagnosis, lang: Lang) -> Tally:
+        """The tally of one diagnosis."""
+        if d.error:
+            return cls(failed=True)
+        side = None
+        if d.cause is not None:
+            side = d.responsible or d.cause.responsible
+            if d.kind is Kind.DOMAIN and side is Responsible.UNKNOWN:
+                side = None
+        return cls(
+            failed=False,
+            kind=str(d.kind),
+            cause=d.cause.id if d.cause is not None else None,
+            title=d.cause.text(lang).title if d.cause is not None else "",
+            side=side,
+            problems=tuple((str(p.id), r.domain) for r in d.domains for p in r.problems),
+        )
+
+
 @dataclass
 class Summary:
     """Counts kept while a batch is printed (mutable: one per run)."""
@@ -28,20 +59,22 @@ class Summary:
 
     def add(self, d: Diagnosis, lang: Lang) -> None:
         """Count one analysed (or failed) input."""
+        self.count(Tally.of(d, lang))
+
+    def count(self, t: Tally) -> None:
+        """Count one input from what the summary needs of it (a worker process sends only this)."""
         self.inputs += 1
-        if d.error:
+        if t.failed:
             self.failed += 1
             return
-        self.kinds[str(d.kind)] += 1
-        if d.cause is not None:
-            self.causes[d.cause.id] += 1
-            self.titles.setdefault(d.cause.id, d.cause.text(lang).title)
-            side = d.responsible or d.cause.responsible
-            if not (d.kind is Kind.DOMAIN and side is Responsible.UNKNOWN):
-                self.sides[side] += 1
-        for report in d.domains:
-            for p in report.problems:
-                self.problems.setdefault(str(p.id), set()).add(report.domain)
+        self.kinds[t.kind] += 1
+        if t.cause is not None:
+            self.causes[t.cause] += 1
+            self.titles.setdefault(t.cause, t.title)
+        if t.side is not None:
+            self.sides[t.side] += 1
+        for pid, domain in t.problems:
+            self.problems.setdefault(pid, set()).add(domain)
 
     def skip(self) -> None:
         """Count one input skipped (a special file in a directory)."""

@@ -73,8 +73,9 @@ def _decide(kb: Knowledge, failure: Failure, bounce: Bounce, text: str) -> Verdi
     if failure.action == Action.DELIVERED or (failure.status or "").startswith("2."):
         return verdict(kb, Reason.DELIVERED, None, "delivered")
     domains = _Domains.of(failure, bounce)
-    for provider in kb.rules.providers:
-        said_by = _said_by(provider, domains, bounce, text)
+    marked = kb.rules.marker_index().found(text) if text else {}  # every provider's words, one scan
+    for n, provider in enumerate(kb.rules.providers):
+        said_by = _said_by(provider, domains, bounce, marked=n in marked)
         if not said_by:
             continue
         for index, rule in enumerate(provider.rules):
@@ -146,14 +147,14 @@ class _Domains:
         )
 
 
-def _said_by(provider: Provider, domains: _Domains, bounce: Bounce, text: str) -> frozenset[str]:
-    """How this provider shows in the failure: refusing host, reporter, its own words, the address."""
+def _said_by(provider: Provider, domains: _Domains, bounce: Bounce, *, marked: bool) -> frozenset[str]:
+    """How this provider shows in the failure: refusing host, reporter, its own words (`marked`), the address."""
     seen = set()
     if not domains.remote.isdisjoint(provider.hosts):
         seen.add("remote")
     if bounce.format in provider.formats or not domains.reporter.isdisjoint(provider.hosts):
         seen.add("reporter")
-    if first_found(provider.markers, text) is not None:
+    if marked:
         seen.add("text")
     if not domains.recipient.isdisjoint(provider.hosts):
         seen.add("recipient")

@@ -20,9 +20,13 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from bot.models import pickled_by_fields
 from bot.reading.lazyre import LazyPattern, lazy
+
+if TYPE_CHECKING:
+    from bot.reading.phraseindex import PhraseIndex
 
 try:  # the parser of the re module, to prove patterns linear-time (private, stable since 3.11)
     from re import _constants as _sre_constants
@@ -134,6 +138,8 @@ class PhraseSet:
     # (its one piece when a plain string else None, the phrase): the classifier asks ~40 sets per
     # failure, and an `in` test without a method call per phrase halves that cost.
     _steps: tuple[tuple[str | None, Phrase], ...] = field(init=False, repr=False, compare=False)
+    # Built on first use for a long list (over INDEX_OVER phrases): which phrases may occur in a text.
+    _index: list[PhraseIndex] = field(default_factory=list, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         steps = tuple(
@@ -154,6 +160,9 @@ class PhraseSet:
 
     def first_at(self, folded: str) -> tuple[Phrase, int] | None:
         """The first phrase found in an already folded text and where it starts, or None."""
+        if len(self.phrases) > INDEX_OVER:
+            hits = self.index().found(folded).get(0)
+            return None if hits is None else (hits[0][1], hits[0][2])
         for plain, phrase in self._steps:
             if plain is not None and plain not in folded:
                 continue  # the common case: one substring test, no method call
@@ -162,19 +171,16 @@ class PhraseSet:
                 return phrase, at
         return None
 
+    def index(self) -> PhraseIndex:
+        """This list's phrases indexed by how they begin (built once)."""
+        if not self._index:
+            from bot.reading.phraseindex import PhraseIndex  # here: the index module reads this one
 
-    def best_at(self, folded: str) -> tuple[Phrase, int] | None:
-        """The found phrase that names the most words (the first of equals) and where it starts, or None."""
-        best: tuple[Phrase, int] | None = None
-        for plain, phrase in self._steps:
-            if plain is not None and plain not in folded:
-                continue
-            if best is not None and phrase.words <= best[0].words:
-                continue
-            at = phrase.find(folded)
-            if at >= 0:
-                best = (phrase, at)
-        return best
+            self._index.append(PhraseIndex((self,)))
+        return self._index[0]
+
+
+INDEX_OVER = 16  # phrases: a longer list is indexed (bot.reading.phraseindex) instead of tried one by one
 
 
 def compile_phrases(raws: Iterable[object]) -> PhraseSet:

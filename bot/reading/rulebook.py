@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from bot.models import pickled_by_fields
 from bot.reading.lazyre import lazy
+from bot.reading.phraseindex import PhraseIndex
 from bot.reading.phrases import PhraseError, PhraseSet, compile_phrases
 from bot.vocab import Phase, Reason
 
@@ -106,6 +107,23 @@ class Rulebook:
     phrases: tuple[PhraseRecord, ...]
     providers: tuple[Provider, ...]
     phase_markers: tuple[tuple[Phase, PhraseSet], ...]  # words that show the SMTP phase
+    # Built on first use: [phrase records' index, providers' markers' index].
+    _indexes: list[PhraseIndex] = field(default_factory=list, init=False, repr=False, compare=False)
+
+    def phrase_index(self) -> PhraseIndex:
+        """Every phrase record's phrases in one index (set number = the record's place), built once."""
+        return self._built()[0]
+
+    def marker_index(self) -> PhraseIndex:
+        """Every provider's marker words in one index (set number = the provider's place), built once."""
+        return self._built()[1]
+
+    def _built(self) -> list[PhraseIndex]:
+        if not self._indexes:
+            self._indexes.extend(
+                (PhraseIndex(r.phrases for r in self.phrases), PhraseIndex(p.markers for p in self.providers))
+            )
+        return self._indexes
 
     def cause_ids(self) -> set[str]:
         """Every cause id the rules name, for the existence check."""

@@ -25,6 +25,7 @@ from bot.models import Failure, Verdict
 from bot.reading.knowledge import Knowledge
 from bot.reading.lazyre import lazy
 from bot.reading.notices import masked
+from bot.reading.phraseindex import best_of
 from bot.reading.tables import redirect, status_row, verdict
 
 PHRASE_BASE = {"specific": 60, "note": 45, "generic": 30}
@@ -55,15 +56,17 @@ def weigh(kb: Knowledge, failure: Failure, text: str, *, tier: str | None = None
     reply = _REPLY_START.search(text) if text else None
     reply_at = reply.start() if reply else 0
     found: list[_Candidate] = []
-    for order, record in enumerate(kb.rules.phrases):
-        if not text or failure.phase in record.not_phases or (tier is not None and record.tier != tier):
+    records = kb.rules.phrases
+    # One scan of the text finds every record's phrases; most records have none in it.
+    for order, hits in sorted(kb.rules.phrase_index().found(text).items()) if text else ():
+        record = records[order]
+        if failure.phase in record.not_phases or (tier is not None and record.tier != tier):
             continue
         if record.phases and failure.phase not in record.phases:
             continue
-        hit = record.phrases.best_at(text)
-        if hit is None or record.unless.first_found(text) is not None:
+        if record.unless.first_found(text) is not None:
             continue
-        phrase, at = hit
+        phrase, at = best_of(hits)
         cause = redirect(record, failure) or record.cause
         reason = (kb.cause(cause).reason if cause else None) or record.reason
         score = PHRASE_BASE[record.tier] + min(phrase.words - 1, MOST_FOR_WORDS)

@@ -1,0 +1,114 @@
+"""One scan of a text finds which of many phrases may occur in it: phrases keyed by how they begin.
+
+The classifier weighs ~60 phrase records (~1,170 phrases) per diagnostic and looks for ~14
+providers' marker words; trying each phrase in turn was most of its time. Written by hand: an
+Aho-Corasick automaton in pure Python costs more per character than the few substring tests
+that the keys leave, and a regular-expression alternation of every phrase would find only one
+match per position (phrases overlap).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable
+from re import _constants as _sre_constants  # the re module's own parser (private, stable since 3.11)
+from re import _parser as _sre_parser
+
+from bot.reading.lazyre import lazy
+from bot.reading.phrases import Phrase, PhraseSet
+
+
+def best_of(hits: list[tuple[int, Phrase, int]]) -> tuple[Phrase, int]:
+    """Of a set's phrases found in a text (PhraseIndex.found), the one naming the most words (the first of equals)."""
+    _n, phrase, at = max(hits, key=lambda hit: hit[1].words)  # max keeps the first of equals
+    return phrase, at
+
+
+_KEY = 4  # a word-led phrase is indexed by the first letters of its first word, at most this many
+_WORD = lazy(r"[0-9A-Za-z]+")  # a run of the characters _word_char accepts
+
+
+class PhraseIndex:
+    """The phrases of many sets keyed by how they begin, so one scan of a text finds the few that may occur.
+
+    A phrase that begins with a letter or digit can only be found where a word of the text begins
+    with the first letters of its first word (phrases begin words, see Phrase.find); any other
+    phrase only where its first character occurs. A regular expression is keyed the same way by
+    the literal it begins with (after ``\\b`` for a word), else always tried. The candidates are
+    then matched exactly as Phrase.find does, so the answers are those of trying every phrase.
+    """
+
+    def __init__(self, sets: Iterable[PhraseSet]) -> None:
+        """Index every phrase of the sets, numbered by set and by place in its set."""
+        self._words: dict[str, list[_Entry]] = {}
+        self._chars: dict[str, list[_Entry]] = {}
+        self._always: list[_Entry] = []
+        for s, phrases in enumerate(sets):
+            for n, phrase in enumerate(phrases):
+                word, char, literal = _lead(phrase)
+                plain = literal or None
+                entry = (s, n, phrase, plain)
+                if word:
+                    self._words.setdefault(word[:_KEY], []).append(entry)
+                elif char:
+                    self._chars.setdefault(char, []).append(entry)
+                else:
+                    self._always.append(entry)
+        self._firsts = frozenset(self._chars)
+
+    def found(self, folded: str) -> dict[int, list[tuple[int, Phrase, int]]]:
+        """Per set number, the phrases found in a folded text: (place in its set, phrase, where it starts), in order."""
+        candidates = [*self._always]
+        for key in _word_keys(folded) & self._words.keys():
+            candidates += self._words[key]
+        for ch in self._firsts.intersection(folded):
+            candidates += self._chars[ch]
+        out: dict[int, list[tuple[int, Phrase, int]]] = {}
+        for s, n, phrase, plain in candidates:
+            if plain is not None and plain not in folded:
+                continue  # most candidates: one substring test, no method call
+            at = phrase.find(folded)
+            if at >= 0:
+                out.setdefault(s, []).append((n, phrase, at))
+        for hits in out.values():
+            hits.sort(key=lambda hit: hit[0])
+        return out
+
+
+@functools.lru_cache(maxsize=4)
+def _word_keys(folded: str) -> frozenset[str]:
+    """The first one to _KEY letters of each word of a text (kept for the last few: two indexes read each text)."""
+    keys = {w[:_KEY] for w in _WORD.findall(folded)}
+    for n in range(1, _KEY):
+        keys |= {k[:n] for k in keys if len(k) > n}
+    return frozenset(keys)
+
+
+_Entry = tuple[int, int, Phrase, str | None]  # set number, place in the set, phrase, a text it must hold
+
+
+def _lead(phrase: Phrase) -> tuple[str, str, str]:
+    """How a phrase must begin: the word a text's word begins with, else the first character ("" if
+    neither); and a text it must hold (its first piece, a regex's leading literal; "" if none)."""
+    if phrase.regex is None:
+        first = phrase.pieces[0]
+        lead = _WORD.match(first)
+        return (lead.group(), "", first) if lead else ("", first[0], first)
+    if phrase.regex.flags & re.IGNORECASE:
+        return "", "", ""
+    c = _sre_constants
+    items = list(_sre_parser.parse(phrase.regex.pattern))
+    at_word = False
+    while items and items[0][0] in (c.AT, c.ASSERT, c.ASSERT_NOT):  # zero-width: the same text starts the match
+        at_word = at_word or items[0] == (c.AT, c.AT_BOUNDARY)
+        items.pop(0)
+    literal = ""
+    for op, arg in items:
+        if op != c.LITERAL:
+            break
+        literal += chr(arg)  # type: ignore[arg-type]
+    word = _WORD.match(literal)
+    if at_word and word:
+        return word.group(), "", literal
+    return "", literal[:1], literal
