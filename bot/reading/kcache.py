@@ -94,6 +94,16 @@ def cached(root: Root, part: str, build: Callable[[], dict[str, Any]]) -> dict[s
     return value
 
 
+def load_part(part: str, key: str) -> dict[str, Any] | None:
+    """A part stored under `key` by store_part (None when missing, stale or unreadable)."""
+    return _load(os.path.join(cache_dir(), f"{part}-{key}.pickle"), key)
+
+
+def store_part(part: str, key: str, value: dict[str, Any]) -> None:
+    """Store a part under `key`, atomically (nothing happens when the cache cannot be written)."""
+    _store(os.path.join(cache_dir(), f"{part}-{key}.pickle"), key, value)
+
+
 def _load(path: str, key: str) -> dict[str, Any] | None:
     try:
         with open(path, "rb") as fh:

@@ -4,13 +4,17 @@ compiling every format's ~300 patterns at import took most of a one-message run'
 ``lazy(pattern, flags)`` stands where ``re.compile`` did at module level. Its first attribute
 access (``.search``, ``.match``, ``.pattern``...) compiles the pattern and copies the compiled
 pattern's methods onto the instance, so every later call goes straight to the compiled
-method with no lookup through this class. Written by hand: the re module has no lazy form.
+method with no lookup through this class. Written by hand: the re module has no lazy form. The
+compiling itself goes through bot.reading.recipes, which builds a pattern seen in an earlier run
+from the compiler's stored output.
 """
 
 from __future__ import annotations
 
 import re
 from typing import Any
+
+from bot.reading.recipes import compile_pattern
 
 _COPIED = ("search", "match", "fullmatch", "sub", "subn", "split", "findall", "finditer", "scanner",
            "pattern", "flags", "groups", "groupindex")
@@ -26,7 +30,7 @@ class LazyPattern:
         """The compiled pattern (compiled now if it was not yet)."""
         found = self.__dict__.get("_compiled")
         if found is None:
-            found = re.compile(*self.__dict__["_source"])
+            found = compile_pattern(*self.__dict__["_source"])
             self.__dict__["_compiled"] = found
             for name in _COPIED:
                 self.__dict__[name] = getattr(found, name)

@@ -1,0 +1,112 @@
+"""Compiled regular expressions kept between runs, as the re module's own compiler output.
+
+A run of a few hundred bounces compiles ~600 patterns, 60-70 ms of a process's time (each pool
+worker again), and a one-message run ~100 of them. ``re.compile`` is a parse and a code
+generator written in Python, then ``_sre.compile`` (C) builds the pattern from the code; the
+code is a list of integers, which pickles. Here each pattern compiled once is remembered as its
+"recipe" (the arguments of ``_sre.compile``) and later runs build it from the recipe directly.
+
+The recipes live beside the knowledge cache ($XDG_CACHE_HOME/mxcheck, bot.reading.kcache), in a
+file keyed by the exact Python version (the code format is the interpreter's private business)
+and written at exit, atomically, only when the run compiled something new. A recipe that does not
+build (another interpreter, a damaged file) falls back to ``re.compile``; MXCHECK_CACHE=0 turns
+the file off. Written by hand: no library keeps compiled expressions across processes.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from typing import Any
+
+_FORMAT = 1
+Recipe = tuple[Any, int, list[int], int, dict[str, int], tuple[str | None, ...]]
+
+_recipes: dict[tuple[Any, int], Recipe] | None = None  # loaded on the first compile
+_new: dict[tuple[Any, int], Recipe] = {}
+
+
+def compile_pattern(pattern: str | bytes, flags: int = 0) -> re.Pattern[Any]:
+    """re.compile(pattern, flags), from a stored recipe when there is one; new ones are kept for the next run."""
+    flags = int(flags)
+    key = (pattern, flags)
+    recipe = _stored().get(key)
+    if recipe is not None:
+        try:
+            return _build(recipe)
+        except Exception:
+            pass
+    try:
+        recipe = _recipe(pattern, flags)
+        built = _build(recipe)
+    except re.error:
+        raise
+    except Exception:
+        return re.compile(pattern, flags)
+    if not _new and _enabled():
+        import atexit
+
+        atexit.register(save)
+    _new[key] = recipe
+    return built
+
+
+def _recipe(pattern: str | bytes, flags: int) -> Recipe:
+    """What re._compiler.compile hands _sre.compile (Python 3.11-3.13 alike)."""
+    from re import _compiler, _parser
+
+    parsed = _parser.parse(pattern, flags)
+    code = _compiler._code(parsed, flags)
+    groupindex = dict(parsed.state.groupdict)
+    indexgroup: list[str | None] = [None] * parsed.state.groups
+    for name, i in groupindex.items():
+        indexgroup[i] = name
+    # The opcodes are named int subclasses, which do not pickle: plain ints build the same pattern.
+    opcodes = [int(op) for op in code]
+    return (pattern, int(flags | parsed.state.flags), opcodes, parsed.state.groups - 1, groupindex, tuple(indexgroup))
+
+
+def _build(recipe: Recipe) -> re.Pattern[Any]:
+    import _sre
+
+    return _sre.compile(*recipe)
+
+
+def _enabled() -> bool:
+    return os.environ.get("MXCHECK_CACHE") != "0"
+
+
+def _key() -> str:
+    import zlib
+
+    return f"{zlib.crc32(f'{_FORMAT}|{sys.version}'.encode()):08x}"
+
+
+def _stored() -> dict[tuple[Any, int], Recipe]:
+    global _recipes
+    if _recipes is None:
+        _recipes = {}
+        if _enabled():
+            from bot.reading.kcache import load_part
+
+            found = load_part("regex", _key())
+            if found is not None and isinstance(found.get("recipes"), dict):
+                _recipes = found["recipes"]
+    return _recipes
+
+
+def save() -> None:
+    """Store the recipes this run added to those already stored (run at exit; a failure is silent)."""
+    if not _new or not _enabled():
+        return
+    from bot.reading.kcache import load_part, store_part
+
+    key = _key()
+    found = load_part("regex", key)  # another process may have added some since this one started
+    merged = dict(found["recipes"]) if found is not None and isinstance(found.get("recipes"), dict) else {}
+    merged.update(_stored())
+    merged.update(_new)
+    store_part("regex", key, {"recipes": merged})
+    _stored().update(_new)
+    _new.clear()
