@@ -5,7 +5,8 @@ be copied before it is read (CRLF line ends turned into LF), each run of base64 
 than MAX_PAYLOAD_BYTES is cut to its first MAX_PAYLOAD_BYTES first: mimetree would cut that
 payload there anyway, and the copy is then the size of the report, not of the attachment.
 Boundary and header lines are never base64 lines (`-`, `:` and blanks are not in its alphabet),
-so the message's structure is untouched.
+so the message's structure is untouched. A paste (no MIME headers) is read from its head only
+(``paste_head``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from bot.limits import MAX_PASTE_BYTES
 from bot.reading.lazyre import lazy
 
 # Up to 1,000 lines of 40-100 base64 characters (MIME writes 76), each ending in LF or CRLF.
@@ -47,3 +49,20 @@ def _runs(raw: bytes) -> Iterator[tuple[int, int]]:
         end = m.end()
     if end > start:
         yield start, end
+
+
+def paste_head(raw: bytes) -> bytes:
+    """The first MAX_PASTE_BYTES of a paste, cut at a line break (else between UTF-8 characters).
+
+    No more of a paste is ever read (its parts keep MAX_TEXT_CHARS together), and a 10 MB paste
+    decoded whole would be a str of 10-40 MB (2 or 4 bytes a character once one is Japanese).
+    """
+    if len(raw) <= MAX_PASTE_BYTES:
+        return raw
+    newline = raw.rfind(b"\n", MAX_PASTE_BYTES // 2, MAX_PASTE_BYTES)
+    if newline >= 0:
+        return raw[: newline + 1]
+    end = MAX_PASTE_BYTES
+    while end > MAX_PASTE_BYTES - 4 and 0x80 <= raw[end] < 0xC0:  # a UTF-8 continuation byte
+        end -= 1
+    return raw[:end]

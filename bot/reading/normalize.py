@@ -23,7 +23,8 @@ from bot.limits import (
     MAX_TEXT_CHARS,
 )
 from bot.models import Message, Part
-from bot.reading.bulk import cut_base64_runs
+from bot.reading.bulk import cut_base64_runs, paste_head
+from bot.reading.charsets import decode_bytes, decode_header_value, decode_jis_runs
 from bot.reading.lazyre import lazy
 from bot.reading.markup import has_escaped_html, html_blocks_to_text, html_to_text, unescape
 from bot.reading.utf16 import to_utf8
@@ -40,23 +41,6 @@ _KNOWN_HEADERS = lazy(
     rb"^(?:received|return-path|from|to|subject|date|message-id|mime-version|content-type|delivered-to|x-[a-z0-9-]{1,40}):",
     re.IGNORECASE | re.MULTILINE,
 )
-# Charset names as bounces write them, mapped to Python codecs that are their supersets.
-_CHARSET_ALIASES = {
-    "iso-2022-jp": "iso2022_jp_ext",
-    "iso-2022-jp-1": "iso2022_jp_ext",
-    "iso-2022-jp-2": "iso2022_jp_2",
-    "shift_jis": "cp932",
-    "shift-jis": "cp932",
-    "sjis": "cp932",
-    "x-sjis": "cp932",
-    "windows-31j": "cp932",
-    "euc-jp": "euc_jis_2004",
-    "x-euc-jp": "euc_jis_2004",
-    "us-ascii": "utf-8",  # many "us-ascii" bounces carry UTF-8 anyway
-    "ascii": "utf-8",
-    "unknown-8bit": "utf-8",
-    "x-unknown": "utf-8",
-}
 _SLACK_LINK = lazy(r"<(?:mailto:|https?://|tel:)?([^<>|\n]{1,500})\|([^<>\n]{1,500})>")
 _SLACK_BARE = lazy(r"<(?:mailto:|https?://)([^<>|\n]{1,500})>")
 _QUOTE = lazy(r"^[ \t]{0,3}>[ \t]?", re.MULTILINE)
@@ -64,8 +48,6 @@ _QUOTED_SHARE = 0.6  # a paste is a quoted mail when this share of its non-blank
 _CODE_MARK = lazy(r"`{1,3}")
 _SURROGATE = lazy("[\ud800-\udfff]")
 _INVISIBLE = lazy("[\u200b\u200c\u200d\u2060\ufeff]")  # zero-width characters web pages and chats add
-# 7-bit ISO-2022-JP left undecoded inside a field value (a Diagnostic-Code written in Japanese).
-_JIS_RUN = lazy(r"\x1b\$[@B][^\x1b\n]{0,2000}(?:\x1b\([BJ]|$)", re.MULTILINE)
 _QP_SOFT = lazy(r"=\n")
 _QP_ESCAPE = lazy(r"=[0-9A-F]{2}")
 _BOUNDARY_LINE = lazy(r"^--[^\s]{6,200}$", re.MULTILINE)
@@ -96,67 +78,7 @@ def normalize(data: bytes | str) -> Message:
     if isinstance(data, str):
         del raw  # only the text is read on: its encoded copy need not live on beside it
         return _from_paste(data[:MAX_PASTE_BYTES])
-    return _from_paste(decode_bytes(_paste_head(raw)))
-
-
-def _paste_head(raw: bytes) -> bytes:
-    """The first MAX_PASTE_BYTES of a paste, cut at a line break (else between UTF-8 characters).
-
-    No more of a paste is ever read (its parts keep MAX_TEXT_CHARS together), and a 10 MB paste
-    decoded whole would be a str of 10-40 MB (2 or 4 bytes a character once one is Japanese).
-    """
-    if len(raw) <= MAX_PASTE_BYTES:
-        return raw
-    newline = raw.rfind(b"\n", MAX_PASTE_BYTES // 2, MAX_PASTE_BYTES)
-    if newline >= 0:
-        return raw[: newline + 1]
-    end = MAX_PASTE_BYTES
-    while end > MAX_PASTE_BYTES - 4 and 0x80 <= raw[end] < 0xC0:  # a UTF-8 continuation byte
-        end -= 1
-    return raw[:end]
-
-
-def decode_bytes(raw: bytes, charset: str | None = None) -> str:
-    """Bytes to text: the declared charset, else ISO-2022-JP by its escapes, UTF-8, CP932, EUC-JP."""
-    tried = []
-    if charset:
-        tried.append(_CHARSET_ALIASES.get(charset.lower().strip('"'), charset.lower().strip('"')))
-    if b"\x1b$" in raw or b"\x1b(" in raw:
-        tried.append("iso2022_jp_ext")
-    tried += ["utf-8", "cp932", "euc_jis_2004"]
-    for codec in tried:
-        try:
-            return raw.decode(codec)
-        except (LookupError, UnicodeDecodeError):
-            continue
-    return raw.decode("utf-8", "replace")
-
-
-def decode_header_value(value: str | Header) -> str:
-    """A header value as plain text: RFC 2047 words, raw 8-bit or ISO-2022-JP; undecodable words stay."""
-    if not isinstance(value, str):  # an email.header.Header
-        from email.header import decode_header
-
-        # compat32 hands a value with raw 8-bit bytes over as a Header of "unknown-8bit" chunks:
-        # their charset is guessed as a body's is (UTF-8, CP932, EUC-JP).
-        value = "".join(decode_bytes(raw) for raw, _charset in decode_header(value))
-    if "\x1b" in value:  # ISO-2022-JP written raw, without RFC 2047
-        value = _JIS_RUN.sub(_decode_jis, value)
-    if "=?" not in value:
-        return " ".join(value.split())
-    from email.header import decode_header, make_header
-
-    try:
-        chunks = decode_header(value)
-        text = "".join(
-            part.decode(_CHARSET_ALIASES.get((cs or "utf-8").lower(), cs or "utf-8"), "replace")
-            if isinstance(part, bytes)
-            else part
-            for part, cs in chunks
-        )
-    except (LookupError, ValueError):
-        text = str(make_header([(value, None)]))
-    return " ".join(text.split())
+    return _from_paste(decode_bytes(paste_head(raw)))
 
 
 # C0 controls that text never carries (tab, line ends and ESC for ISO-2022-JP are fine).
@@ -190,23 +112,13 @@ def _clean(text: str) -> str:
         # 「５５０ ５．１．１」, 「：」「（」) become ASCII before any layout pattern reads them.
         text = unicodedata.normalize("NFKC", text)
     if "\x1b" in text:
-        text = _JIS_RUN.sub(_decode_jis, text)
+        text = decode_jis_runs(text)
     if len(text) > MAX_PART_CHARS:
         text = text[:MAX_PART_CHARS]
     lines = text.split("\n")
     if max(map(len, lines)) <= MAX_LINE_CHARS:
         return text
     return "\n".join(line[:MAX_LINE_CHARS] for line in lines)
-
-
-def _decode_jis(m: re.Match[str]) -> str:
-    run = m.group(0)
-    if not run.endswith(("\x1b(B", "\x1b(J")):
-        run += "\x1b(B"
-    try:
-        return run.encode("ascii").decode("iso2022_jp_ext")
-    except (UnicodeError, LookupError):
-        return m.group(0)
 
 
 def _from_email(root: EmailMessage, depth: int = 0) -> Message:
