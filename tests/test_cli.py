@@ -226,6 +226,16 @@ def test_help_exits_zero() -> None:
     assert proc.returncode == 0 and "--no-dns" in proc.stdout
 
 
+@pytest.mark.parametrize("columns", ["40", "0", "-3", "wide"])
+def test_help_wraps_at_the_width_columns_gives(columns: str) -> None:
+    """--help wraps at COLUMNS (less 2, as argparse does); zero, negative or junk falls back to 80."""
+    proc = mxcheck("--help", env={"COLUMNS": columns})
+    assert proc.returncode == 0 and "bounce" in proc.stdout
+    widest = max(len(line) for line in proc.stdout.splitlines())
+    assert widest <= (38 if columns == "40" else 78), widest
+    assert widest > 30
+
+
 def test_domain_command_with_the_loopback_dns(dns_server: DnsServer) -> None:
     """`mxcheck domain --json` answers from the given nameserver: one object per name, exit 0."""
     host, port = dns_server.address

@@ -85,7 +85,9 @@ class _Formatter(argparse.HelpFormatter):
 def _columns() -> int:
     """The terminal's width as shutil.get_terminal_size() reads it: COLUMNS, then the terminal, then 80."""
     try:
-        return int(os.environ["COLUMNS"])
+        columns = int(os.environ["COLUMNS"])
+        if columns > 0:
+            return columns
     except (KeyError, ValueError):
         pass
     try:
