@@ -557,3 +557,15 @@ def test_batch_summary_counts_dns_problems(dns_server: DnsServer, tmp_path: Path
     dns = proc.stdout.split("DNS problems (domains affected):", 1)[1]
     assert "1  nxdomain" in dns
 
+
+
+@pytest.mark.parametrize(
+    ("given", "shown"), [("./a//b/", "a/b"), ("/x/./y", "/x/y"), ("../c", "../c"), ("./", "."), ("d", "d")]
+)
+def test_input_paths_are_named_as_pathlib_writes_them(given: str, shown: str) -> None:
+    """The source name of a file or folder drops "." parts and doubled or trailing slashes, keeps ".."."""
+    from pathlib import PurePosixPath
+
+    from bot.cli.inputs import tidy
+
+    assert tidy(given) == shown == str(PurePosixPath(given))

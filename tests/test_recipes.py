@@ -90,3 +90,27 @@ def test_cache_off_writes_no_recipes(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     assert _run(cache, MXCHECK_CACHE="0").returncode == 0
     assert not list(cache.rglob("regex-*"))
+
+
+def test_a_recipe_for_another_pattern_is_not_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stored recipe whose pattern is not the one asked (a damaged or foreign file) is ignored."""
+    monkeypatch.setattr(recipes, "_recipes", {(r"\s+", 0): recipes._recipe("Z", 0)})
+    built = recipes.compile_pattern(r"\s+")
+    assert built.pattern == r"\s+" and built.sub(" ", "a  b\tc") == "a b c"
+
+
+def test_save_keeps_the_stored_recipes_and_caps_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """save() merges with what another process stored; past MAX_RECIPES it starts again from this run's."""
+    from bot.reading import kcache
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.delenv("MXCHECK_CACHE", raising=False)
+    monkeypatch.setattr(recipes, "_recipes", {})
+    monkeypatch.setattr(recipes, "_new", {("a+", 0): recipes._recipe("a+", 0)})
+    kcache.store_part("regex", recipes._key(), {"recipes": {("b+", 0): recipes._recipe("b+", 0)}})
+    recipes.save()
+    assert set(kcache.load_part("regex", recipes._key())["recipes"]) == {("a+", 0), ("b+", 0)}
+    monkeypatch.setattr(recipes, "MAX_RECIPES", 1)
+    monkeypatch.setattr(recipes, "_new", {("c+", 0): recipes._recipe("c+", 0)})
+    recipes.save()
+    assert set(kcache.load_part("regex", recipes._key())["recipes"]) == {("c+", 0)}

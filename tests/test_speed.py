@@ -239,6 +239,20 @@ def test_a_worker_that_dies_leaves_its_chunks_to_the_parent(tmp_path: Path) -> N
         offline._render = real
 
 
+def test_no_fork_to_be_had_decodes_here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """When fork fails (EAGAIN under a process or memory limit), the batch is decoded here, whole."""
+    paths = _batch(tmp_path)
+    serial = _printed(paths, workers=1)
+    before = set(os.listdir("/proc/self/fd"))
+
+    def no_fork() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    assert _printed(paths, workers=2) == serial
+    assert set(os.listdir("/proc/self/fd")) <= before | {str(n) for n in range(3)}  # no pipe left open
+
+
 # ----------------------------------------------------------------------------- batch DNS
 def test_batch_asks_each_domain_once_without_windows(dns_server: DnsServer, tmp_path: Path) -> None:
     """Sixty bounces to thirty domains: each domain's MX is asked once, and all in the first wave.
@@ -309,3 +323,15 @@ def test_knowledge_records_pickle_by_their_fields() -> None:
     regexes = [p for r in kn.rules.phrases for p in r.phrases.phrases if p.regex is not None]
     assert regexes, "knowledge/ has {re = ...} phrases"
     assert pickle.loads(pickle.dumps(regexes[0])).regex.pattern == regexes[0].regex.pattern
+
+
+def test_a_cache_file_in_use_is_not_forgotten(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reading a part marks it used, so the week-old sweep of another checkout's run keeps it."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    kcache.store_part("t", "k1", {"v": 1})
+    [path] = (tmp_path / "mxcheck").glob("t-k1.pickle")
+    old = path.stat().st_mtime - 10 * 86400
+    os.utime(path, (old, old))
+    assert kcache.load_part("t", "k1") == {"v": 1}
+    kcache.store_part("t", "k2", {"v": 2})  # sweeps this part's files unused for a week
+    assert path.exists() and path.stat().st_mtime > old + 86400

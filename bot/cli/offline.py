@@ -111,15 +111,24 @@ def _render_chunk(chunk: list[Item], options: Options) -> list[Rendered]:
 def _pooled(chunks: Iterator[list[Item]], out: Output, n: int) -> None:
     workers: list[_Worker] = []
     for _ in range(n):  # every fork before any thread starts: a forked thread would be a copy that never runs
-        workers.append(_Worker(out.options, inherited=[w.fd for w in workers]))
+        try:
+            workers.append(_Worker(out.options, inherited=[w.fd for w in workers]))
+        except OSError:  # no fork or pipe to be had (EAGAIN, ENOMEM, EMFILE): go on with those started
+            break
+    if not workers:  # decoded here, one chunk after another
+        for chunk in chunks:
+            for r in _render_chunk(chunk, out.options):
+                out.write(r)
+        return
     for w in workers:
         w.start_reading()
     pending: deque[tuple[list[Item], _Worker | None, list[Rendered] | _Slot]] = deque()
     held = 0  # bytes of the messages in pending chunks sent to a worker (kept should it die)
     try:
         for chunk in chunks:
-            idle = min(workers, key=lambda w: w.waiting)
-            if idle.alive and idle.waiting < AHEAD:
+            alive = [w for w in workers if w.alive]  # a dead worker is never the idle one
+            idle = min(alive, key=lambda w: w.waiting) if alive else None
+            if idle is not None and idle.waiting < AHEAD:
                 pending.append((chunk, idle, idle.send(chunk)))
                 held += sum(map(_size, chunk))
             else:  # decoded here at once: only the names stay (read failures are rendered at write)
@@ -165,10 +174,20 @@ class _Worker:
     def __init__(self, options: Options, *, inherited: list[int]) -> None:
         """Fork the worker; `inherited`: this process's ends of the earlier workers' pipes, which it closes."""
         tasks_r, self.fd = os.pipe()
-        answers_r, answers_w = os.pipe()
+        try:
+            answers_r, answers_w = os.pipe()
+        except OSError:
+            os.close(tasks_r)
+            os.close(self.fd)
+            raise
         sys.stdout.flush()  # what is buffered now is this process's to write, not a copy for the child
         sys.stderr.flush()
-        self.pid = os.fork()
+        try:
+            self.pid = os.fork()
+        except OSError:  # the caller goes on without this worker
+            for fd in (tasks_r, self.fd, answers_r, answers_w):
+                os.close(fd)
+            raise
         if self.pid == 0:  # the worker: never returns
             for fd in (self.fd, answers_r, *inherited):
                 os.close(fd)  # else an earlier worker would never see its input end

@@ -112,7 +112,17 @@ def _load(path: str, key: str) -> dict[str, Any] | None:
         return None
     if not isinstance(stored, dict) or stored.get("key") != key or not isinstance(stored.get("value"), dict):
         return None
+    _touch(path)
     return stored["value"]
+
+
+def _touch(path: str) -> None:
+    """Mark a file in use (at most once a day): _forget_old removes files unused for a week."""
+    try:
+        if os.stat(path).st_mtime < time.time() - 86400:
+            os.utime(path)
+    except OSError:
+        pass
 
 
 def _store(path: str, key: str, value: dict[str, Any]) -> None:

@@ -18,13 +18,16 @@ from __future__ import annotations
 import os
 import re
 import sys
+import threading
 from typing import Any
 
 _FORMAT = 1
+MAX_RECIPES = 3000  # the code and knowledge/ hold ~700 patterns; more means old ones piled up
 Recipe = tuple[Any, int, list[int], int, dict[str, int], tuple[str | None, ...]]
 
 _recipes: dict[tuple[Any, int], Recipe] | None = None  # loaded on the first compile
 _new: dict[tuple[Any, int], Recipe] = {}
+_lock = threading.Lock()  # compiles may come from several threads (the Slack app's pool)
 
 
 def compile_pattern(pattern: str | bytes, flags: int = 0) -> re.Pattern[Any]:
@@ -32,7 +35,8 @@ def compile_pattern(pattern: str | bytes, flags: int = 0) -> re.Pattern[Any]:
     flags = int(flags)
     key = (pattern, flags)
     recipe = _stored().get(key)
-    if recipe is not None:
+    # A recipe is used only for its own pattern, with at least the flags asked (the parse adds inline ones).
+    if recipe is not None and recipe[0] == pattern and recipe[1] & flags == flags:
         try:
             return _build(recipe)
         except Exception:
@@ -44,11 +48,12 @@ def compile_pattern(pattern: str | bytes, flags: int = 0) -> re.Pattern[Any]:
         raise
     except Exception:
         return re.compile(pattern, flags)
-    if not _new and _enabled():
-        import atexit
+    with _lock:
+        if not _new and _enabled():
+            import atexit
 
-        atexit.register(save)
-    _new[key] = recipe
+            atexit.register(save)
+        _new[key] = recipe
     return built
 
 
@@ -78,9 +83,15 @@ def _enabled() -> bool:
 
 
 def _key() -> str:
+    """The interpreter's version and this module's code: a recipe made otherwise is never read."""
     import zlib
 
-    return f"{zlib.crc32(f'{_FORMAT}|{sys.version}'.encode()):08x}"
+    try:
+        with open(__file__, "rb") as fh:
+            code = fh.read()
+    except OSError:  # an install without sources: the version and _FORMAT still key it
+        code = b""
+    return f"{zlib.crc32(f'{_FORMAT}|{sys.version}'.encode() + code):08x}"
 
 
 def _stored() -> dict[tuple[Any, int], Recipe]:
@@ -98,15 +109,21 @@ def _stored() -> dict[tuple[Any, int], Recipe]:
 
 def save() -> None:
     """Store the recipes this run added to those already stored (run at exit; a failure is silent)."""
-    if not _new or not _enabled():
+    with _lock:
+        new = dict(_new)
+        _new.clear()
+    if not new or not _enabled():
         return
-    from bot.reading.kcache import load_part, store_part
+    try:
+        from bot.reading.kcache import load_part, store_part
 
-    key = _key()
-    found = load_part("regex", key)  # another process may have added some since this one started
-    merged = dict(found["recipes"]) if found is not None and isinstance(found.get("recipes"), dict) else {}
-    merged.update(_stored())
-    merged.update(_new)
-    store_part("regex", key, {"recipes": merged})
-    _stored().update(_new)
-    _new.clear()
+        key = _key()
+        found = load_part("regex", key)  # another process may have added some since this one started
+        merged = dict(found["recipes"]) if found is not None and isinstance(found.get("recipes"), dict) else {}
+        if len(merged) + len(new) > MAX_RECIPES:  # old patterns accumulate: start again from this run's
+            merged = {}
+        merged.update(new)
+        store_part("regex", key, {"recipes": merged})
+        _stored().update(new)
+    except BaseException:
+        pass
