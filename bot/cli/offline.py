@@ -58,9 +58,7 @@ def printed(found: Iterable[Source], out: Output, *, workers: int | None = None)
     # each full collection (a few % of a batch), and forked workers leave its pages shared.
     gc.freeze()
     if len(head) < POOL_OVER or cores < 2 or not hasattr(os, "fork"):
-        for chunk in chunks:
-            for r in _render_chunk(chunk, out.options):
-                out.write(r)
+        _here(chunks, out)
         return
     _pooled(chunks, out, cores - 1)
 
@@ -108,6 +106,13 @@ def _render_chunk(chunk: list[Item], options: Options) -> list[Rendered]:
     return [_render(item, options) for item in chunk]
 
 
+def _here(chunks: Iterable[list[Item]], out: Output) -> None:
+    """Decode and print the chunks in this process, one after another."""
+    for chunk in chunks:
+        for r in _render_chunk(chunk, out.options):
+            out.write(r)
+
+
 def _pooled(chunks: Iterator[list[Item]], out: Output, n: int) -> None:
     workers: list[_Worker] = []
     for _ in range(n):  # every fork before any thread starts: a forked thread would be a copy that never runs
@@ -116,9 +121,7 @@ def _pooled(chunks: Iterator[list[Item]], out: Output, n: int) -> None:
         except OSError:  # no fork or pipe to be had (EAGAIN, ENOMEM, EMFILE): go on with those started
             break
     if not workers:  # decoded here, one chunk after another
-        for chunk in chunks:
-            for r in _render_chunk(chunk, out.options):
-                out.write(r)
+        _here(chunks, out)
         return
     for w in workers:
         w.start_reading()
