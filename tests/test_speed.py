@@ -59,7 +59,14 @@ def test_help_and_offline_bounce_import_no_dns_stack(args: list[str], tmp_path: 
 
 def test_bounce_with_dns_imports_the_dns_stack(tmp_path: Path) -> None:
     """The check above can fail: a run that asks the DNS does load dnspython and asyncio."""
-    args = ["bounce", "--nameserver", "127.0.0.1:9", "--timeout", "0.3", str(SAMPLES / "gmail_en_address_not_found.txt")]
+    args = [
+        "bounce",
+        "--nameserver",
+        "127.0.0.1:9",
+        "--timeout",
+        "0.3",
+        str(SAMPLES / "gmail_en_address_not_found.txt"),
+    ]
     assert {"dns", "asyncio"} <= _modules_after(args, tmp_path)
 
 
@@ -69,7 +76,14 @@ def test_help_loads_words_only(tmp_path: Path) -> None:
     for args in (["--help"], ["--version"]):
         loaded = _modules_after(args, tmp_path, whole=True)
         assert "bot.render.messages" in loaded
-        unwanted = {"bot.models", "bot.reading.rulebook", "dataclasses", "email", "importlib.metadata", "shutil"}
+        unwanted = {
+            "bot.models",
+            "bot.reading.rulebook",
+            "dataclasses",
+            "email",
+            "importlib.metadata",
+            "shutil",
+        }
         assert not loaded & unwanted, sorted(loaded & unwanted)
 
 
@@ -81,14 +95,24 @@ def test_pasted_text_loads_no_email_package_nor_dns_tables(tmp_path: Path) -> No
     loaded = _modules_after(["bounce", "--no-dns", str(paste)], tmp_path, whole=True)
     assert "bot.reading.parsers.postfix" in loaded
     assert not {m for m in loaded if m == "email" or m.startswith("email.")}
-    unwanted = {"bot.dnscheck.rules", "bot.dnscheck.leads", "bot.dnscheck.evidence", "bot.dnscheck.dnsbl",
-                "bot.dnscheck.result", "json", "traceback", "tomllib"}
+    unwanted = {
+        "bot.dnscheck.rules",
+        "bot.dnscheck.leads",
+        "bot.dnscheck.evidence",
+        "bot.dnscheck.dnsbl",
+        "bot.dnscheck.result",
+        "json",
+        "traceback",
+        "tomllib",
+    }
     assert not loaded & unwanted, sorted(loaded & unwanted)
 
 
 def test_whole_message_loads_the_email_package(tmp_path: Path) -> None:
     """The check above can fail: a whole message is read with the email package."""
-    loaded = _modules_after(["bounce", "--no-dns", str(ROOT / "examples" / "bounce-ja.eml")], tmp_path, whole=True)
+    loaded = _modules_after(
+        ["bounce", "--no-dns", str(ROOT / "examples" / "bounce-ja.eml")], tmp_path, whole=True
+    )
     assert "email.message" in loaded
 
 
@@ -100,7 +124,9 @@ def _table_root(tmp_path: Path) -> Path:
     return root
 
 
-def test_cache_is_built_once_and_again_when_a_file_changes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cache_is_built_once_and_again_when_a_file_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The compiled form is reused while knowledge/ is unchanged and rebuilt when a file changes."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.delenv("MXCHECK_CACHE", raising=False)
@@ -120,11 +146,17 @@ def test_cache_is_built_once_and_again_when_a_file_changes(tmp_path: Path, monke
     kcache._fingerprint.cache_clear()  # a new process: the fingerprint is taken again
     assert kcache.cached(root, "t", build) == {"text": "x = 2\n"}
     assert len(builds) == 2
-    assert len(list((tmp_path / "cache" / "mxcheck").glob("t-*.pickle"))) == 2  # the old key's file stays a week
+    assert (
+        len(list((tmp_path / "cache" / "mxcheck").glob("t-*.pickle"))) == 2
+    )  # the old key's file stays a week
 
 
-@pytest.mark.parametrize("garbage", [b"", b"not a pickle", pickle.dumps({"key": "other", "value": {}}), pickle.dumps([1])])
-def test_corrupt_cache_is_ignored_and_replaced(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, garbage: bytes) -> None:
+@pytest.mark.parametrize(
+    "garbage", [b"", b"not a pickle", pickle.dumps({"key": "other", "value": {}}), pickle.dumps([1])]
+)
+def test_corrupt_cache_is_ignored_and_replaced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, garbage: bytes
+) -> None:
     """A truncated, foreign or wrong-key cache file is not trusted: the knowledge is built and stored again."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.delenv("MXCHECK_CACHE", raising=False)
@@ -218,6 +250,31 @@ def test_pool_forks_workers_that_decode_part_of_the_batch(tmp_path: Path) -> Non
     assert f"pid {parent}" in seen and len(seen) == 2, seen
 
 
+def test_workers_are_forked_before_the_decoding_stack_is_loaded(tmp_path: Path) -> None:
+    """A big batch forks its worker before bot.diagnose is imported, so both import and warm up side by side."""
+    code = (
+        "import io, os, sys\n"
+        "seen = []\n"
+        "os.register_at_fork(before=lambda: seen.append('bot.diagnose' in sys.modules))\n"
+        "from bot.cli.inputs import sources\n"
+        "from bot.cli.offline import printed\n"
+        "from bot.cli.output import Options, Output\n"
+        "from bot.vocab import Lang\n"
+        "out = Output(Options(lang=Lang.EN, json=True, dns=False), total=0)\n"
+        "printed(sources(sys.argv[1:], stdin=io.BytesIO()), out, workers=2)\n"
+        "sys.stderr.write(f'FORKS {seen} {\"bot.diagnose\" in sys.modules}\\n')\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MXCHECK_")}
+    env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
+    paths = _batch(tmp_path)[: POOL_OVER + 8]
+    proc = subprocess.run(
+        [sys.executable, "-c", code, *paths], capture_output=True, text=True, cwd=ROOT, env=env, timeout=120
+    )
+    line = next(x for x in proc.stderr.splitlines() if x.startswith("FORKS "))
+    assert line == "FORKS [False] True", line
+    assert [json.loads(x)["source"] for x in proc.stdout.splitlines()] == paths
+
+
 def test_a_worker_that_dies_leaves_its_chunks_to_the_parent(tmp_path: Path) -> None:
     """A worker that dies on its first message loses nothing: the parent decodes what it did not answer."""
     import bot.cli.offline as offline
@@ -262,17 +319,34 @@ def test_batch_asks_each_domain_once_without_windows(dns_server: DnsServer, tmp_
     """
     domains = [f"nx{i}.healthy.test" for i in range(30)]
     for i in range(60):
-        (tmp_path / f"{i:02d}.txt").write_text(f"550 5.1.1 <user{i}@{domains[i % 30]}>: Recipient address rejected: User unknown\n")
+        (tmp_path / f"{i:02d}.txt").write_text(
+            f"550 5.1.1 <user{i}@{domains[i % 30]}>: Recipient address rejected: User unknown\n"
+        )
     host, port = dns_server.address
     dns_server.fault("delay", seconds=0.5)
     env = {k: v for k, v in os.environ.items() if not k.startswith("MXCHECK_")}
     proc = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "bounce", "--json", "--nameserver", f"{host}:{port}", str(tmp_path)],
-        capture_output=True, text=True, cwd=ROOT, env=env, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "bot.cli",
+            "bounce",
+            "--json",
+            "--nameserver",
+            f"{host}:{port}",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=120,
     )
     rows = [json.loads(x) for x in proc.stdout.splitlines()]
     assert [Path(r["source"]).name for r in rows] == sorted(p.name for p in tmp_path.iterdir())
-    assert all(r["domains"] and r["domains"][0]["exists"] is False for r in rows), [r.get("domains") for r in rows][:2]
+    assert all(r["domains"] and r["domains"][0]["exists"] is False for r in rows), [
+        r.get("domains") for r in rows
+    ][:2]
     assert all(dns_server.count(d, "MX") == 1 for d in domains)
     first_wave = [a for a in dns_server.arrivals() if a.answered_before == 0]
     assert {a.name for a in first_wave} >= set(domains)
@@ -300,7 +374,11 @@ def test_mbox_split_matches_the_mailbox_module(tmp_path: Path) -> None:
     """Messages come out byte for byte as mailbox.mbox gives them (From-quoting, blank lines, a loose From)."""
     path = tmp_path / "box.mbox"
     box = mailbox.mbox(path)
-    for body in (b"Subject: a\n\nFrom the start\n>From quoted\n", b"Subject: b\n\n\n\nend\n", b"Subject: c\n\nx"):
+    for body in (
+        b"Subject: a\n\nFrom the start\n>From quoted\n",
+        b"Subject: b\n\n\n\nend\n",
+        b"Subject: c\n\nx",
+    ):
         box.add(body)
     box.flush()
     box.close()

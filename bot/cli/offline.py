@@ -1,8 +1,10 @@
 """`mxcheck bounce --no-dns`: decoding only, without asyncio or the DNS stack, on every core.
 
-A big batch (POOL_OVER messages or more) is cut into chunks. This process reads the inputs, decodes
-the first chunk (which loads the knowledge and compiles the common patterns), then forks worker
-processes once, so each starts warm. A chunk goes to a worker while that worker has fewer than
+A big batch (POOL_OVER messages or more) is cut into chunks. This process lists the first
+POOL_OVER inputs and forks its worker processes at once, before the decoding stack is imported:
+each process then imports it, loads the knowledge and warms its caches on its first chunk side by
+side with the others (forked after a first chunk decoded here, a worker sat idle through a third
+of the run's start, ~80 ms). A chunk goes to a worker while that worker has fewer than
 AHEAD chunks waiting, else this process decodes it itself: on two cores one worker and this
 process share the batch, and neither waits on the other. A worker renders its answers (JSON
 lines or text) and sends back strings and the summary's counts, so this process only writes.
@@ -25,12 +27,11 @@ import os
 import pickle
 import sys
 from collections import deque
-from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, BinaryIO
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from bot.cli.inputs import Source
 from bot.cli.output import Options, Output, ReadFailure, Rendered, rendered
-from bot.diagnose import analyse
 from bot.errors import InputError
 
 if TYPE_CHECKING:
@@ -52,11 +53,6 @@ def printed(found: Iterable[Source], out: Output, *, workers: int | None = None)
     head = list(itertools.islice(found, POOL_OVER))  # sources, not their bytes: each is read in turn
     cores = _cores() if workers is None else workers
     chunks = _chunks(_item(s) for s in itertools.chain(head, found))
-    for r in _render_chunk(next(chunks, []), out.options):  # loads the knowledge, warms the caches
-        out.write(r)
-    # What is loaded now lives as long as the process: the collector need not walk it again on
-    # each full collection (a few % of a batch), and forked workers leave its pages shared.
-    gc.freeze()
     if len(head) < POOL_OVER or cores < 2 or not hasattr(os, "fork"):
         _here(chunks, out)
         return
@@ -99,11 +95,39 @@ def _render(item: Item, options: Options) -> Rendered:
     name, data = item
     if isinstance(data, InputError):
         return rendered(ReadFailure(name, data), options)
-    return rendered(analyse(data, source=name), options)
+    return rendered(_analyse()(data, source=name), options)
+
+
+_analyse_fn: Callable[..., Any] | None = None
+
+
+def _analyse() -> Callable[..., Any]:
+    """bot.diagnose.analyse, imported on the first message (so after the workers are forked)."""
+    global _analyse_fn
+    if _analyse_fn is None:
+        from bot.diagnose import analyse
+
+        _analyse_fn = analyse
+    return _analyse_fn
 
 
 def _render_chunk(chunk: list[Item], options: Options) -> list[Rendered]:
-    return [_render(item, options) for item in chunk]
+    answers = [_render(item, options) for item in chunk]
+    _settle()
+    return answers
+
+
+_frozen = False
+
+
+def _settle() -> None:
+    """After a process's first chunk: what is loaded by then (knowledge, compiled patterns) lives as
+    long as the process, so the collector need not walk it again on each full collection (a few % of
+    a batch)."""
+    global _frozen
+    if not _frozen:
+        _frozen = True
+        gc.freeze()
 
 
 def _here(chunks: Iterable[list[Item]], out: Output) -> None:
@@ -263,7 +287,10 @@ def _serve(tasks_fd: int, answers_fd: int, options: Options) -> None:
     try:
         with os.fdopen(tasks_fd, "rb") as tasks, os.fdopen(answers_fd, "wb") as answers:
             while (data := _receive(tasks)) is not None:
-                found = [None if raw is None else _render((name, raw), options) for name, raw in pickle.loads(data)]
+                found = [
+                    None if raw is None else _render((name, raw), options) for name, raw in pickle.loads(data)
+                ]
+                _settle()
                 reply = pickle.dumps(found, protocol=pickle.HIGHEST_PROTOCOL)
                 answers.write(len(reply).to_bytes(8, "little") + reply)
                 answers.flush()
