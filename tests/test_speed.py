@@ -296,6 +296,22 @@ def test_a_worker_that_dies_leaves_its_chunks_to_the_parent(tmp_path: Path) -> N
         offline._render = real
 
 
+def test_a_workers_pipe_holds_its_queued_chunks() -> None:
+    """The pipe to a worker is widened (Linux) so a chunk sent while the worker is busy does not block this process."""
+    import fcntl
+
+    import bot.cli.offline as offline
+
+    worker = offline._Worker(Options(lang=Lang.EN, json=True, dns=False), inherited=[])
+    try:
+        size = fcntl.fcntl(worker.fd, getattr(fcntl, "F_GETPIPE_SZ", 1032))
+        cap = int(Path("/proc/sys/fs/pipe-max-size").read_text())
+        assert size >= min(offline.PIPE_BYTES, cap) > 64 * 1024
+    finally:
+        worker.start_reading()
+        worker.stop()
+
+
 def test_no_fork_to_be_had_decodes_here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """When fork fails (EAGAIN under a process or memory limit), the batch is decoded here, whole."""
     paths = _batch(tmp_path)

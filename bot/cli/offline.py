@@ -39,7 +39,9 @@ if TYPE_CHECKING:
 
 POOL_OVER = 64  # messages: below this, forking a worker costs more than it saves (benchmarks/pool.py)
 CHUNK = 8  # messages per task: big enough to pay for the round trip, small enough to spread
-AHEAD = 3  # chunks waiting per worker before this process decodes one itself
+AHEAD = 2  # chunks per worker, one in hand and one queued, before this process decodes one itself
+# (one queued in the pipe is enough for the worker never to wait; more left this process waiting
+# at the end of a batch for the worker's queue)
 LIMIT = 16  # chunks in flight (decoded or not) ahead of the oldest unprinted one
 CHUNK_BYTES = 2 * 1024 * 1024  # a chunk closes at this many bytes of messages, whatever their count
 IN_FLIGHT_BYTES = 16 * 1024 * 1024  # bytes of messages held in chunks not yet printed, beyond one chunk
@@ -201,6 +203,7 @@ class _Worker:
     def __init__(self, options: Options, *, inherited: list[int]) -> None:
         """Fork the worker; `inherited`: this process's ends of the earlier workers' pipes, which it closes."""
         tasks_r, self.fd = os.pipe()
+        _widen(self.fd)
         try:
             answers_r, answers_w = os.pipe()
         except OSError:
@@ -298,6 +301,20 @@ def _serve(tasks_fd: int, answers_fd: int, options: Options) -> None:
         status = 1
     finally:
         os._exit(status)  # never the parent's atexit handlers or buffered output
+
+
+PIPE_BYTES = 1024 * 1024  # Linux's default cap for an unprivileged pipe (/proc/sys/fs/pipe-max-size)
+
+
+def _widen(fd: int) -> None:
+    """Let the pipe hold AHEAD chunks of ordinary size: with the default 64 KiB a send waited, blocked,
+    until the worker finished its chunk in hand (a third of this process's time in a batch)."""
+    try:
+        import fcntl
+
+        fcntl.fcntl(fd, getattr(fcntl, "F_SETPIPE_SZ", 1031), PIPE_BYTES)
+    except (ImportError, OSError):  # not Linux, or a lower cap: the pipe keeps its size
+        pass
 
 
 def _send(fd: int, data: bytes) -> None:
