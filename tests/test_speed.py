@@ -250,19 +250,23 @@ def test_pool_forks_workers_that_decode_part_of_the_batch(tmp_path: Path) -> Non
     assert f"pid {parent}" in seen and len(seen) == 2, seen
 
 
-def test_workers_are_forked_before_the_decoding_stack_is_loaded(tmp_path: Path) -> None:
-    """A big batch forks its worker before bot.diagnose is imported, so both import and warm up side by side."""
+def test_workers_are_forked_loaded_and_before_any_message_is_decoded(tmp_path: Path) -> None:
+    """A big batch forks its worker once the decoding stack and knowledge are loaded, before any message is decoded."""
     code = (
         "import io, os, sys\n"
-        "seen = []\n"
-        "os.register_at_fork(before=lambda: seen.append('bot.diagnose' in sys.modules))\n"
+        "import bot.cli.offline as offline\n"
         "from bot.cli.inputs import sources\n"
-        "from bot.cli.offline import printed\n"
         "from bot.cli.output import Options, Output\n"
+        "from bot.reading import knowledge\n"
         "from bot.vocab import Lang\n"
+        "decoded, seen = [], []\n"
+        "real = offline.rendered\n"
+        "offline.rendered = lambda item, options: decoded.append(1) or real(item, options)\n"
+        "os.register_at_fork(before=lambda: seen.append(\n"
+        "    ('bot.diagnose' in sys.modules, knowledge.knowledge.cache_info().currsize, len(decoded))))\n"
         "out = Output(Options(lang=Lang.EN, json=True, dns=False), total=0)\n"
-        "printed(sources(sys.argv[1:], stdin=io.BytesIO()), out, workers=2)\n"
-        "sys.stderr.write(f'FORKS {seen} {\"bot.diagnose\" in sys.modules}\\n')\n"
+        "offline.printed(sources(sys.argv[1:], stdin=io.BytesIO()), out, workers=2)\n"
+        "sys.stderr.write(f'FORKS {seen}\\n')\n"
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith("MXCHECK_")}
     env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
@@ -271,7 +275,7 @@ def test_workers_are_forked_before_the_decoding_stack_is_loaded(tmp_path: Path) 
         [sys.executable, "-c", code, *paths], capture_output=True, text=True, cwd=ROOT, env=env, timeout=120
     )
     line = next(x for x in proc.stderr.splitlines() if x.startswith("FORKS "))
-    assert line == "FORKS [False] True", line
+    assert line == "FORKS [(True, 1, 0)]", line
     assert [json.loads(x)["source"] for x in proc.stdout.splitlines()] == paths
 
 
