@@ -42,7 +42,10 @@ def test_a_recipe_builds_the_pattern_re_compile_builds() -> None:
         recipe = pickle.loads(pickle.dumps(recipes._recipe(source, int(flags))))
         built, plain = recipes._build(recipe), re.compile(source, flags)
         assert (built.pattern, built.flags, built.groups, built.groupindex) == (
-            plain.pattern, plain.flags, plain.groups, plain.groupindex
+            plain.pattern,
+            plain.flags,
+            plain.groups,
+            plain.groupindex,
         )
         for text in texts:
             sample = text.encode() if isinstance(source, bytes) else text
@@ -54,7 +57,7 @@ def test_a_bad_expression_still_raises() -> None:
     """A broken pattern is re.error, as from re.compile, and is not stored."""
     with pytest.raises(re.error):
         recipes.compile_pattern("(unclosed")
-    assert ("(unclosed", 0) not in recipes._new
+    assert ("(unclosed", 0) not in recipes.KEPT.new
 
 
 def _run(cache: Path, **env: str) -> subprocess.CompletedProcess[str]:
@@ -64,7 +67,11 @@ def _run(cache: Path, **env: str) -> subprocess.CompletedProcess[str]:
     full.update(XDG_CACHE_HOME=str(cache), MXCHECK_LANG="en", **env)
     return subprocess.run(
         [sys.executable, "-m", "bot.cli", "bounce", "--json", "--no-dns", str(sample)],
-        capture_output=True, text=True, cwd=ROOT, env=full, timeout=120,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=full,
+        timeout=120,
     )
 
 
@@ -74,7 +81,7 @@ def test_recipes_are_stored_at_exit_and_used_by_the_next_run(tmp_path: Path) -> 
     first = _run(cache)
     [stored] = (cache / "mxcheck").glob("regex-*.pickle")
     with stored.open("rb") as fh:
-        recipes_kept = pickle.load(fh)["value"]["recipes"]
+        recipes_kept = pickle.load(fh)["value"]["entries"]
     assert len(recipes_kept) > 20 and first.returncode == 0 and not first.stderr.strip()
     second = _run(cache)
     assert second.stdout == first.stdout and not second.stderr.strip()
@@ -82,7 +89,7 @@ def test_recipes_are_stored_at_exit_and_used_by_the_next_run(tmp_path: Path) -> 
     third = _run(cache)
     assert third.stdout == first.stdout and not third.stderr.strip()
     with stored.open("rb") as fh:
-        assert len(pickle.load(fh)["value"]["recipes"]) > 20  # written again
+        assert len(pickle.load(fh)["value"]["entries"]) > 20  # written again
 
 
 def test_cache_off_writes_no_recipes(tmp_path: Path) -> None:
@@ -94,7 +101,7 @@ def test_cache_off_writes_no_recipes(tmp_path: Path) -> None:
 
 def test_a_recipe_for_another_pattern_is_not_used(monkeypatch: pytest.MonkeyPatch) -> None:
     """A stored recipe whose pattern is not the one asked (a damaged or foreign file) is ignored."""
-    monkeypatch.setattr(recipes, "_recipes", {(r"\s+", 0): recipes._recipe("Z", 0)})
+    monkeypatch.setattr(recipes.KEPT, "stored", {(r"\s+", 0): recipes._recipe("Z", 0)})
     built = recipes.compile_pattern(r"\s+")
     assert built.pattern == r"\s+" and built.sub(" ", "a  b\tc") == "a b c"
 
@@ -105,12 +112,13 @@ def test_save_keeps_the_stored_recipes_and_caps_them(tmp_path: Path, monkeypatch
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     monkeypatch.delenv("MXCHECK_CACHE", raising=False)
-    monkeypatch.setattr(recipes, "_recipes", {})
-    monkeypatch.setattr(recipes, "_new", {("a+", 0): recipes._recipe("a+", 0)})
-    kcache.store_part("regex", recipes._key(), {"recipes": {("b+", 0): recipes._recipe("b+", 0)}})
-    recipes.save()
-    assert set(kcache.load_part("regex", recipes._key())["recipes"]) == {("a+", 0), ("b+", 0)}
-    monkeypatch.setattr(recipes, "MAX_RECIPES", 1)
-    monkeypatch.setattr(recipes, "_new", {("c+", 0): recipes._recipe("c+", 0)})
-    recipes.save()
-    assert set(kcache.load_part("regex", recipes._key())["recipes"]) == {("c+", 0)}
+    kept = recipes.KEPT
+    monkeypatch.setattr(kept, "stored", {})
+    monkeypatch.setattr(kept, "new", {("a+", 0): recipes._recipe("a+", 0)})
+    kcache.store_part("regex", kept.key(), {"entries": {("b+", 0): recipes._recipe("b+", 0)}})
+    kept.save()
+    assert set(kcache.load_part("regex", kept.key())["entries"]) == {("a+", 0), ("b+", 0)}
+    monkeypatch.setattr(kept, "limit", 1)
+    monkeypatch.setattr(kept, "new", {("c+", 0): recipes._recipe("c+", 0)})
+    kept.save()
+    assert set(kcache.load_part("regex", kept.key())["entries"]) == {("c+", 0)}

@@ -120,6 +120,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         args = parse(argv, lang)
+        # Before the first dataclass of the run: their generated methods come compiled from the last run.
+        from bot.reading import classcode
+
+        classcode.install()
         options = _options(args, lang, environ)
         # Imported here: a broken install is an internal error in one line, like any other.
         from bot.cli.batch import bounce_command, domain_command
@@ -148,8 +152,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(error_text("internal-error", lang, what=type(exc).__name__), file=sys.stderr)
         return EXIT_INTERNAL
     return EXIT_USAGE if failed else EXIT_OK
-
-
 
 
 if __name__ == "__main__":

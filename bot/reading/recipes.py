@@ -8,33 +8,28 @@ code is a list of integers, which pickles. Here each pattern compiled once is re
 
 The recipes live beside the knowledge cache ($XDG_CACHE_HOME/mxcheck, bot.reading.kcache), in a
 file keyed by the exact Python version (the code format is the interpreter's private business)
-and written at exit, atomically, only when the run compiled something new. A recipe that does not
+and written at exit, atomically, only when the run compiled something new (bot.reading.kept). A recipe that does not
 build (another interpreter, a damaged file) falls back to ``re.compile``; MXCHECK_CACHE=0 turns
 the file off. Written by hand: no library keeps compiled expressions across processes.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import sys
-import threading
 from typing import Any
 
-_FORMAT = 1
+from bot.reading.kept import Kept
+
+_FORMAT = 2  # 2: kept through bot.reading.kept
 MAX_RECIPES = 3000  # the code and knowledge/ hold ~700 patterns; more means old ones piled up
 Recipe = tuple[Any, int, list[int], int, dict[str, int], tuple[str | None, ...]]
-
-_recipes: dict[tuple[Any, int], Recipe] | None = None  # loaded on the first compile
-_new: dict[tuple[Any, int], Recipe] = {}
-_lock = threading.Lock()  # compiles may come from several threads (the Slack app's pool)
 
 
 def compile_pattern(pattern: str | bytes, flags: int = 0) -> re.Pattern[Any]:
     """re.compile(pattern, flags), from a stored recipe when there is one; new ones are kept for the next run."""
     flags = int(flags)
     key = (pattern, flags)
-    recipe = _stored().get(key)
+    recipe = KEPT.get(key)
     # A recipe is used only for its own pattern, with at least the flags asked (the parse adds inline ones).
     if recipe is not None and recipe[0] == pattern and recipe[1] & flags == flags:
         try:
@@ -48,12 +43,7 @@ def compile_pattern(pattern: str | bytes, flags: int = 0) -> re.Pattern[Any]:
         raise
     except Exception:
         return re.compile(pattern, flags)
-    with _lock:
-        if not _new and _enabled():
-            import atexit
-
-            atexit.register(save)
-        _new[key] = recipe
+    KEPT.add(key, recipe)
     return built
 
 
@@ -69,7 +59,14 @@ def _recipe(pattern: str | bytes, flags: int) -> Recipe:
         indexgroup[i] = name
     # The opcodes are named int subclasses, which do not pickle: plain ints build the same pattern.
     opcodes = [int(op) for op in code]
-    return (pattern, int(flags | parsed.state.flags), opcodes, parsed.state.groups - 1, groupindex, tuple(indexgroup))
+    return (
+        pattern,
+        int(flags | parsed.state.flags),
+        opcodes,
+        parsed.state.groups - 1,
+        groupindex,
+        tuple(indexgroup),
+    )
 
 
 def _build(recipe: Recipe) -> re.Pattern[Any]:
@@ -78,52 +75,4 @@ def _build(recipe: Recipe) -> re.Pattern[Any]:
     return _sre.compile(*recipe)
 
 
-def _enabled() -> bool:
-    return os.environ.get("MXCHECK_CACHE") != "0"
-
-
-def _key() -> str:
-    """The interpreter's version and this module's code: a recipe made otherwise is never read."""
-    import zlib
-
-    try:
-        with open(__file__, "rb") as fh:
-            code = fh.read()
-    except OSError:  # an install without sources: the version and _FORMAT still key it
-        code = b""
-    return f"{zlib.crc32(f'{_FORMAT}|{sys.version}'.encode() + code):08x}"
-
-
-def _stored() -> dict[tuple[Any, int], Recipe]:
-    global _recipes
-    if _recipes is None:
-        _recipes = {}
-        if _enabled():
-            from bot.reading.kcache import load_part
-
-            found = load_part("regex", _key())
-            if found is not None and isinstance(found.get("recipes"), dict):
-                _recipes = found["recipes"]
-    return _recipes
-
-
-def save() -> None:
-    """Store the recipes this run added to those already stored (run at exit; a failure is silent)."""
-    with _lock:
-        new = dict(_new)
-        _new.clear()
-    if not new or not _enabled():
-        return
-    try:
-        from bot.reading.kcache import load_part, store_part
-
-        key = _key()
-        found = load_part("regex", key)  # another process may have added some since this one started
-        merged = dict(found["recipes"]) if found is not None and isinstance(found.get("recipes"), dict) else {}
-        if len(merged) + len(new) > MAX_RECIPES:  # old patterns accumulate: start again from this run's
-            merged = {}
-        merged.update(new)
-        store_part("regex", key, {"recipes": merged})
-        _stored().update(new)
-    except BaseException:
-        pass
+KEPT = Kept("regex", maker=__file__, version=_FORMAT, limit=MAX_RECIPES)
