@@ -241,11 +241,17 @@ def test_find_reply_code(text: str, code: str | None) -> None:
         ('RFC822; "neko..nyaan."@example.jp', '"neko..nyaan."@example.jp'),
         ("taro..hanako.@docomo.ne.jp", "taro..hanako.@docomo.ne.jp"),
         ("no address here", None),
+        ("MAILTO:a@example.jp", "a@example.jp"),
+        ("MA\u0130LTO:a@example.jp", "a@example.jp"),  # the re module's case twin of "i"
+        ("  X-Unix ;  <a@Example.JP>", "a@example.jp"),
+        ("utf-8; 猫@例え.jp", "猫@例え.jp"),
+        ("a;b <c@example.jp>", "c@example.jp"),
     ],
 )
 def test_clean_address(value: str, address: str | None) -> None:
     """Field values become bare addresses: prefixes, brackets and trailing dots go, odd local parts stay."""
     assert clean_address(value) == address
+    assert clean_address(value) == clean_address.__wrapped__(value) == address  # the kept answer and a fresh one
 
 
 @pytest.mark.parametrize(

@@ -88,3 +88,20 @@ def test_a_long_list_answers_as_when_tried_in_order() -> None:
     assert long.first_at(text) == (long.phrases[7], text.index("word7"))
     assert long.first_found(fold("user unknown")).source == "user unknown"
     assert long.first_found(fold("xunknown")) is None
+
+
+def test_index_tells_whole_first_words_from_stems() -> None:
+    """A phrase whose first word ends inside it needs that whole word in the text; a stem also finds longer words."""
+    phrases = compile_phrases(
+        ["user unknown", "relay", ["auth", " failed"], {"re": r"\bbox full\b"}, {"re": r"\bquota(?:s)? exceeded"}, "no"]
+    )
+    index = PhraseIndex([phrases])
+
+    def found(text: str) -> list[str]:
+        return [p.source for _n, p, _at in index.found(fold(text)).get(0, [])]
+
+    assert found("users unknown; relaying denied") == ["relay"]
+    assert found("é-user unknown, authentication failed") == ["user unknown", "auth … failed"]
+    assert found("mailbox full, box full, quotas exceeded") == [r"\bbox full\b", r"\bquota(?:s)? exceeded"]
+    assert found("nobody; no") == ["no"]
+    assert found("xrelay xuser unknown") == []

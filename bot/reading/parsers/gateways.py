@@ -233,15 +233,20 @@ def _has(text: str, markers: tuple[_Marker, ...]) -> bool:
     return any(m in low if isinstance(m, str) else m.search(text, c.comparable(text)) for m in markers)
 
 
+def _found(msg: Message) -> tuple[str, _Reader] | None:
+    # Kept on the message: detect and parse ask the same ~13 products' headers and sentences.
+    return msg.derived("gateways.product", lambda m: _product(m, c.readable_text(m)))
+
+
 def detect(msg: Message) -> bool:
     """A gateway's header or one of its sentences in the text."""
-    return _product(msg, c.readable_text(msg)) is not None
+    return _found(msg) is not None
 
 
 def parse(msg: Message) -> Bounce | None:
     """The product's own lines, completed by RFC 3464 fields when it sends them."""
     text = c.readable_text(msg)
-    found = _product(msg, text)
+    found = _found(msg)
     if not found:
         return None
     _, reader = found

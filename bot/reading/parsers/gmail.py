@@ -84,7 +84,8 @@ _INLINE = lazy(
     r"(?:the error that the other server returned was|the response from the remote server was)\s{0,3}:", re.I
 )
 # The HTML twin pasted after the plain text, from "<html>" on.
-_HTML = lazy(r"^\s{0,4}<(?:html|!doctype)", re.I | re.M)
+# Gated: most texts have no "html" at all, and the lowered text serves detect's markers next.
+_HTML = c.gated(lazy(r"^\s{0,4}<(?:html|!doctype)", re.I | re.M))
 _DELAYED = (
     "has been delayed",
     "delivery incomplete",
@@ -137,7 +138,7 @@ def _plain_text(msg: Message) -> str:
     text = "\n".join(p.text for p in parts)
     # The attached original after "----- Original message -----" is not the bounce.
     text = text.split("----- Original message -----", 1)[0]
-    html = _HTML.search(text)
+    html = _HTML.search(text, c.comparable(text))
     return text[: html.start()] if html else text
 
 
