@@ -127,6 +127,8 @@ def _sisimai(directory: Path, repeat: int) -> tuple[float, float, float, int] | 
 def _whole(directory: Path, n: int, runs: int, go: str | None, before: Path | None) -> None:
     """Whole processes, alternating, median of `runs`: mxcheck, Sisimai (Perl), go-sisimai if given."""
     byte_compile()
+    if before:
+        byte_compile(before)
     commands = {"mxcheck bounce --json --no-dns": [*mxcheck_command(), "bounce", "--json", "--no-dns", str(directory)]}
     if before:
         commands["mxcheck before (--before)"] = [sys.executable, "-c", _FROM_CHECKOUT, str(before), "bounce",

@@ -121,9 +121,9 @@ def test_a_huge_part_is_cut_and_the_parts_after_it_are_still_read() -> None:
         "Status: 5.2.2\nDiagnostic-Code: smtp; 552 5.2.2 Mailbox full\n\n--B--\n"
     ).encode()
     tree = message_from_bytes(raw)
-    text_part, status = tree.get_payload()
-    assert len(text_part.get_payload()) <= MAX_PAYLOAD_BYTES and text_part.get_payload().endswith("\nreturned text line")
-    assert status.get_content_type() == "message/delivery-status"
+    text_part, status = tree.payload
+    assert len(text_part.payload) <= MAX_PAYLOAD_BYTES and text_part.payload.endswith(b"\nreturned text line")
+    assert status.content_type == "message/delivery-status"
     msg = normalize(raw)
     assert sum(len(p.text) for p in msg.parts) <= MAX_TEXT_CHARS
     bounce = read_bounce(raw)

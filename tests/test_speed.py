@@ -108,12 +108,13 @@ def test_pasted_text_loads_no_email_package_nor_dns_tables(tmp_path: Path) -> No
     assert not loaded & unwanted, sorted(loaded & unwanted)
 
 
-def test_whole_message_loads_the_email_package(tmp_path: Path) -> None:
-    """The check above can fail: a whole message is read with the email package."""
+def test_whole_message_is_read_without_the_email_object_model(tmp_path: Path) -> None:
+    """A whole message loads the MIME reader (the check above can fail) but not email's parser or Message."""
     loaded = _modules_after(
         ["bounce", "--no-dns", str(ROOT / "examples" / "bounce-ja.eml")], tmp_path, whole=True
     )
-    assert "email.message" in loaded
+    assert "bot.reading.mimetree" in loaded
+    assert not loaded & {"email.message", "email.feedparser", "email.parser", "email.utils"}
 
 
 # ----------------------------------------------------------------------------- knowledge cache

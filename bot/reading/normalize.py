@@ -27,11 +27,11 @@ from bot.reading.bulk import cut_base64_runs, paste_head
 from bot.reading.charsets import decode_bytes, decode_header_value, decode_jis_runs
 from bot.reading.lazyre import lazy
 from bot.reading.markup import has_escaped_html, html_blocks_to_text, html_to_text, unescape
+from bot.reading.mimefields import charset, has_raw_bytes
 from bot.reading.utf16 import to_utf8
 
-if TYPE_CHECKING:  # the email package is imported only for whole messages (20 ms of a paste's run)
-    from email.header import Header
-    from email.message import Message as EmailMessage
+if TYPE_CHECKING:  # mimetree is imported only for whole messages
+    from bot.reading.mimetree import MimeNode
 
 # Header names that mark the start of a whole message (or of an mbox "From " line).
 _HEADER_START = lazy(
@@ -121,41 +121,32 @@ def _clean(text: str) -> str:
     return "\n".join(line[:MAX_LINE_CHARS] for line in lines)
 
 
-def _from_email(root: EmailMessage, depth: int = 0) -> Message:
-    headers = tuple((k.lower(), decode_header_value(v)) for k, v in _items(root))
+def _from_email(root: MimeNode, depth: int = 0) -> Message:
+    headers = tuple((k.lower(), decode_header_value(_raw_value(v))) for k, v in root.fields)
     parts: list[Part] = []
-    forwarded: list[EmailMessage] = []
+    forwarded: list[MimeNode] = []
     _walk(root, parts, forwarded, depth=depth)
     inner = tuple(_from_email(m, depth + 1) for m in forwarded[:_MAX_FORWARDED])
     return Message(headers=headers, parts=_bounded(parts), whole=True, forwarded=inner)
 
 
-def _items(node: EmailMessage) -> list[tuple[str, str | Header]]:
-    """`node.items()`: an ASCII value is returned as stored, so only the others go through the policy.
+def _raw_value(value: str) -> str:
+    """A field's value with its raw 8-bit bytes decoded as a body's are (UTF-8, CP932, EUC-JP).
 
-    compat32 turns only a value with surrogate-escaped bytes into a Header; asking it for each
-    of a message's ~25 fields was a tenth of normalize's time.
+    compat32 handed such a value over as an unknown-8bit Header, whose bytes were decoded so.
     """
-    policy = node.policy
-    return [(k, v if isinstance(v, str) and v.isascii() else policy.header_fetch_parse(k, v)) for k, v in node._headers]
+    return decode_bytes(value.encode("ascii", "surrogateescape")) if has_raw_bytes(value) else value
 
 
 _MAX_FORWARDED = 3  # delivery reports read inside one message: a desk forwards one, rarely a few
 _REPORT_TYPES = ("multipart/report", "message/delivery-status", "message/global-delivery-status")
 
 
-def _is_message(value: object) -> bool:
-    """A node of the stdlib's message tree (its module is loaded once a whole message is read)."""
-    from email.message import Message as EmailMessage
-
-    return isinstance(value, EmailMessage)
-
-
-def _is_report(node: EmailMessage) -> bool:
+def _is_report(node: MimeNode) -> bool:
     """An attached message that is itself a delivery report (not the original a bounce returns)."""
-    if node.get_content_type() in _REPORT_TYPES:
+    if node.content_type in _REPORT_TYPES:
         return True
-    sender = str(node.get("from", "")).lower()
+    sender = (node.get("from") or "").lower()
     return any(s in sender for s in ("mailer-daemon", "postmaster", "mail delivery"))
 
 
@@ -171,54 +162,50 @@ def _bounded(parts: list[Part]) -> tuple[Part, ...]:
     return tuple(out)
 
 
-def _walk(node: EmailMessage, parts: list[Part], forwarded: list[EmailMessage], depth: int) -> None:
-    ctype = node.get_content_type()
-    maintype = ctype.split("/")[0]  # get_content_maintype(), without reading the fields again
+def _walk(node: MimeNode, parts: list[Part], forwarded: list[MimeNode], depth: int) -> None:
+    ctype = node.content_type
+    maintype = ctype.split("/")[0]
     if depth > 8:
         return
+    payload = node.payload
     if ctype in ("message/delivery-status", "message/global-delivery-status", "message/feedback-report"):
         parts.append(Part(ctype, _clean(_status_text(node))))
     elif ctype in ("message/rfc822", "message/global", "text/rfc822-headers", "message/rfc822-headers"):
         parts.append(Part(ctype, _clean(_attached_headers(node))))
-        payload = node.get_payload()
-        inner = payload[0] if isinstance(payload, list) and payload else None
-        if _is_message(inner) and _is_report(inner):
-            forwarded.append(inner)
-    elif node.is_multipart():
-        for sub in node.get_payload():
-            if _is_message(sub):
-                _walk(sub, parts, forwarded, depth + 1)
+        if isinstance(payload, tuple) and payload and _is_report(payload[0]):
+            forwarded.append(payload[0])
+    elif isinstance(payload, tuple):
+        for sub in payload:
+            _walk(sub, parts, forwarded, depth + 1)
     elif maintype == "multipart":
         # A multipart whose boundary was lost (a header line wrapped without indent): its
         # body is raw MIME, read the way a pasted fragment is.
-        body = decode_bytes(node.get_payload(decode=True) or b"", node.get_content_charset())
+        body = decode_bytes(node.decoded() or b"", charset(node.fields))
         parts.extend(_paste_parts(body.replace("\r\n", "\n")))
     elif maintype == "text" or (ctype == "application/octet-stream" and depth == 0):
-        payload = node.get_payload(decode=True) or b""
-        text = decode_bytes(payload, node.get_content_charset())
+        text = decode_bytes(node.decoded() or b"", charset(node.fields))
         if ctype == "text/html":
             text = html_to_text(text)
         parts.append(Part(ctype, _clean(text)))
 
 
-def _status_text(node: EmailMessage) -> str:
-    """A delivery-status part as header-block text, whatever compat32 made of it."""
-    payload = node.get_payload()
-    if isinstance(payload, list):
-        blocks = ["\n".join(f"{k}: {decode_header_value(v)}" for k, v in _items(sub)) for sub in payload]
-        return "\n\n".join(blocks)
-    raw = node.get_payload(decode=True) or b""
-    return decode_bytes(raw, node.get_content_charset())
+def _fields_text(node: MimeNode) -> str:
+    """A node's fields as header-block text, values decoded."""
+    return "\n".join(f"{k}: {decode_header_value(_raw_value(v))}" for k, v in node.fields)
 
 
-def _attached_headers(node: EmailMessage) -> str:
+def _status_text(node: MimeNode) -> str:
+    """A delivery-status part as header-block text, whatever the reader made of it."""
+    if isinstance(node.payload, tuple):
+        return "\n\n".join(_fields_text(sub) for sub in node.payload)
+    return decode_bytes(node.decoded() or b"", charset(node.fields))
+
+
+def _attached_headers(node: MimeNode) -> str:
     """Only the headers of an attached original: its body is not the bounce."""
-    payload = node.get_payload()
-    inner = payload[0] if isinstance(payload, list) and payload else None
-    if _is_message(inner):
-        return "\n".join(f"{k}: {decode_header_value(v)}" for k, v in _items(inner))
-    raw = node.get_payload(decode=True) or b""
-    text = decode_bytes(raw, node.get_content_charset())
+    if isinstance(node.payload, tuple) and node.payload:
+        return _fields_text(node.payload[0])
+    text = decode_bytes(node.decoded() or b"", charset(node.fields))
     return text.split("\n\n", 1)[0] if "\n\n" in text.replace("\r\n", "\n") else text
 
 
