@@ -195,7 +195,7 @@ def test_cached_knowledge_gives_the_same_answers(tmp_path: Path) -> None:
 
     cold = run()
     files = list((tmp_path / "cache" / "mxcheck").glob("*.pickle"))
-    assert {f.name.split("-")[0] for f in files} == {"knowledge", "tables", "regex", "classcode"}
+    assert {f.name.split("-")[0] for f in files} == {"knowledge", "tables", "regex", "classcode", "retree"}
     warm = run()
     for f in files:
         f.write_bytes(f.read_bytes()[:100])

@@ -47,6 +47,12 @@ class LazyPattern:
         return (LazyPattern, self.__dict__["_source"])
 
 
+def source_of(pattern: re.Pattern[Any] | LazyPattern) -> tuple[Any, int]:
+    """An expression's text and flags, without compiling it when it is lazy."""
+    lazy_source = getattr(pattern, "__dict__", {}).get("_source")
+    return lazy_source if lazy_source is not None else (pattern.pattern, int(pattern.flags))
+
+
 def lazy(pattern: str, flags: int | re.RegexFlag = 0) -> LazyPattern:
     """A pattern to compile on first use, in place of a module-level re.compile."""
     return LazyPattern(pattern, flags)

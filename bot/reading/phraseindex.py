@@ -10,12 +10,10 @@ match per position (phrases overlap).
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Iterable
-from re import _constants as _sre_constants  # the re module's own parser (private, stable since 3.11)
-from re import _parser as _sre_parser
 
-from bot.reading.lazyre import lazy
+from bot.reading import retree
+from bot.reading.lazyre import lazy, source_of
 from bot.reading.phrases import Phrase, PhraseSet
 
 
@@ -108,19 +106,7 @@ def _lead(phrase: Phrase) -> tuple[str, str, str]:
         first = phrase.pieces[0]
         lead = _WORD.match(first)
         return (lead.group(), "", first) if lead else ("", first[0], first)
-    if phrase.regex.flags & re.IGNORECASE:
-        return "", "", ""
-    c = _sre_constants
-    items = list(_sre_parser.parse(phrase.regex.pattern))
-    at_word = False
-    while items and items[0][0] in (c.AT, c.ASSERT, c.ASSERT_NOT):  # zero-width: the same text starts the match
-        at_word = at_word or items[0] == (c.AT, c.AT_BOUNDARY)
-        items.pop(0)
-    literal = ""
-    for op, arg in items:
-        if op != c.LITERAL:
-            break
-        literal += chr(arg)  # type: ignore[arg-type]
+    at_word, literal = retree.leading(*source_of(phrase.regex))
     word = _WORD.match(literal)
     if at_word and word:
         return word.group(), "", literal
