@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import mailbox
+import os
 from pathlib import Path
 
 import pytest
@@ -79,3 +80,24 @@ def test_stdin_is_read_bounded() -> None:
     [source] = collect(["-"], stdin=io.BytesIO(b"x" * (MAX_INPUT_BYTES + 1)))
     with pytest.raises(InputError):
         source.read()
+
+
+def test_a_file_changed_after_listing_is_read_as_it_is_then(tmp_path: Path) -> None:
+    """A file that grew past the limit, became a FIFO or vanished since it was listed fails when read."""
+    grown, piped, gone, kept = (tmp_path / n for n in ("a.eml", "b.eml", "c.eml", "d.eml"))
+    for path in (grown, piped, gone, kept):
+        path.write_bytes(MESSAGE)
+    listed = collect([str(tmp_path)], stdin=io.BytesIO())
+    with grown.open("wb") as fh:
+        fh.truncate(MAX_INPUT_BYTES + 1)
+    piped.unlink()
+    os.mkfifo(piped)  # nobody writes to it: a blocking open would wait forever
+    gone.unlink()
+    kept.write_bytes(MESSAGE + b"appended after listing\n")
+    errors = []
+    for source in listed[:3]:
+        with pytest.raises(InputError) as info:
+            source.read()
+        errors.append(info.value.error_id)
+    assert errors == ["input-too-large", "special-file-skipped", "unreadable-input"]
+    assert listed[3].read() == MESSAGE + b"appended after listing\n"

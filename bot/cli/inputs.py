@@ -11,6 +11,7 @@ socket, a device) is skipped with a note: opening a FIFO nobody writes to would 
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import stat
@@ -25,6 +26,7 @@ MAX_MBOX_BYTES = 1024 * 1024 * 1024  # an mbox is many messages; each one is sti
 MAX_SOURCES = 200_000  # files and messages in one run: beyond this, a run is a mistake
 STDIN = "-"
 _CHUNK = 1024 * 1024  # a pipe is read a MiB at a time
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 
 # An mbox "From " separator line: "From sender Mon Jan  1 00:00:00 2024" (asctime date).
 _FROM_LINE = re.compile(rb"^From \S{1,300} {1,3}(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) ", re.MULTILINE)
@@ -164,19 +166,25 @@ def _file(path: str) -> Iterator[Source]:
 
 
 def _read_file(path: str) -> bytes:
-    """A file's bytes, read when its turn comes (a batch never holds every file at once)."""
+    """A file's bytes, read when its turn comes (a batch never holds every file at once).
+
+    On the descriptor, without a file object: a batch reads hundreds of small files, and the
+    buffered reader made for each took as long as the reading.
+    """
     try:
         # O_NONBLOCK: should the file have become a FIFO since it was listed, the open does not wait.
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        fd = os.open(path, os.O_RDONLY | _NONBLOCK)
     except OSError as exc:
         raise UnreadableInput(path, exc.strerror or type(exc).__name__) from None
-    with os.fdopen(fd, "rb") as fh:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
             raise SkippedInput(path)
-        try:
-            return read_bounded(fh)
-        except OSError as exc:
-            raise UnreadableInput(path, exc.strerror or type(exc).__name__) from None
+        return _bounded(functools.partial(os.read, fd), min(info.st_size, MAX_INPUT_BYTES) + 1)
+    except OSError as exc:
+        raise UnreadableInput(path, exc.strerror or type(exc).__name__) from None
+    finally:
+        os.close(fd)
 
 
 def _is_mbox(path: str) -> bool:
@@ -185,10 +193,13 @@ def _is_mbox(path: str) -> bool:
     mbox writers put a blank line before each separator; a From line glued to the text above it
     is part of a message (an unescaped copy of an original), not a second message.
     """
-    with open(path, "rb") as fh:
-        if fh.read(5) != b"From ":
+    fd = os.open(path, os.O_RDONLY | _NONBLOCK)  # most files are not: 5 bytes, no file object
+    try:
+        if os.read(fd, 5) != b"From ":
             return False
-        fh.seek(0)
+    finally:
+        os.close(fd)
+    with open(path, "rb") as fh:
         seen, blank = 0, True
         for line in fh:  # streamed: only files that start like an mbox get this scan
             if blank and line.startswith(b"From ") and _FROM_LINE.match(line[:400]):
@@ -260,11 +271,17 @@ def read_bounded(stream: BinaryIO) -> bytes:
         first = min(info.st_size, MAX_INPUT_BYTES) + 1 if stat.S_ISREG(info.st_mode) else MAX_INPUT_BYTES + 1
     except (OSError, AttributeError, ValueError):  # a BytesIO, a closed or odd stream
         first = _CHUNK
+    return _bounded(stream.read, first)
+
+
+def _bounded(read: Callable[[int], bytes], first: int) -> bytes:
+    """What read(n) gives until it gives nothing, `first` bytes asked first, then _CHUNK at a time;
+    InputTooLarge past MAX_INPUT_BYTES (never more than one byte past it is read)."""
     chunks: list[bytes] = []
     total = 0
     want = first
     while True:
-        chunk = stream.read(min(want, MAX_INPUT_BYTES + 1 - total))
+        chunk = read(min(want, MAX_INPUT_BYTES + 1 - total))
         if not chunk:
             break
         chunks.append(chunk)
