@@ -434,3 +434,40 @@ def test_a_cache_file_in_use_is_not_forgotten(tmp_path: Path, monkeypatch: pytes
     assert kcache.load_part("t", "k1") == {"v": 1}
     kcache.store_part("t", "k2", {"v": 2})  # sweeps this part's files unused for a week
     assert path.exists() and path.stat().st_mtime > old + 86400
+
+
+def test_a_run_defers_inspect_until_something_asks_it(tmp_path: Path) -> None:
+    """`mxcheck bounce` never imports inspect; a dataclass without a docstring still gets one from it."""
+    probe = (
+        "import sys\n"
+        "from bot.cli import main\n"
+        "status = main(['bounce', '--json', '--no-dns', sys.argv[1]])\n"
+        "print(type(sys.modules['inspect']).__name__, 'ast' in sys.modules, status)\n"
+        "import dataclasses\n"
+        "@dataclasses.dataclass\n"
+        "class NoDoc:\n"
+        "    n: int\n"
+        "print(NoDoc.__doc__, type(sys.modules['inspect']).__name__)\n"
+    )
+    sample = tmp_path / "one.txt"
+    sample.write_text("550 5.1.1 <kenji@example.jp>: Recipient address rejected: User unknown\n")
+    run = subprocess.run(
+        [sys.executable, "-c", probe, str(sample)], capture_output=True, text=True, cwd=ROOT, timeout=120,
+        env={"PATH": "/usr/bin:/bin", "XDG_CACHE_HOME": str(tmp_path / "cache"), "MXCHECK_LANG": "en"},
+    )
+    lines = run.stdout.splitlines()
+    assert lines[-2] == "_Deferred False 0", run.stderr
+    assert lines[-1] == "NoDoc(n: int) module"
+
+
+def test_every_dataclass_has_a_docstring() -> None:
+    """A dataclass without one makes dataclasses import inspect to write its signature there."""
+    import ast
+
+    missing = []
+    for path in sorted((ROOT / "bot").rglob("*.py")) + sorted((ROOT / "handlers").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef) and not ast.get_docstring(node):
+                if any("dataclass" in ast.unparse(d) for d in node.decorator_list):
+                    missing.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name}")
+    assert missing == []

@@ -11,6 +11,9 @@ from collections.abc import Sequence
 
 def main(argv: Sequence[str] | None = None) -> int:
     """The `mxcheck` console script (imports the command line only when it runs)."""
+    from bot.cli.deferred import defer
+
+    defer()
     from bot.cli.main import main as run
 
     return run(argv)

@@ -22,6 +22,8 @@ Ask = Callable[[str, str], Awaitable[Result | None]]  # a lookup that yields Non
 
 @dataclass(frozen=True, slots=True)
 class _Table:
+    """The known mail domains and how near a typed domain must be to one of them to be its typo."""
+
     domains: tuple[str, ...]
     short_length: int
     short_distance: int

@@ -37,6 +37,8 @@ _CODES = lazy(
 
 @dataclass(frozen=True, slots=True)
 class _Provider:
+    """One provider's own error code range (or marker) and the cause it names."""
+
     id: str
     provider: str
     low: tuple[int, ...] | None

@@ -19,6 +19,8 @@ _HEAD_CHARS = 20_000  # a warning says so near its top; a long quoted original i
 
 @dataclass(frozen=True, slots=True)
 class _Lists:
+    """The phrase lists that tell a delay warning from a bounce, and the texts masked before reading."""
+
     warning_subjects: PhraseSet
     warning_words: PhraseSet
     not_warning: PhraseSet

@@ -40,6 +40,8 @@ _REPLY_START = lazy(r"(?<![\w.:\-/])[245]\d\d(?:[ -]|\Z)")
 
 @dataclass(frozen=True, slots=True)
 class _Candidate:
+    """A verdict in the running: its score, and its place in the data for ties."""
+
     score: int
     order: int
     verdict: Verdict
