@@ -50,6 +50,8 @@ TEXTS: dict[str, Callable[[int], str]] = {
     "digits-and-dots": lambda n: lines("5.", n),
     "status-codes": lambda n: lines("550 5.5.5.5.5 ", n),
     "encoded-words": lambda n: lines("=?utf-8?b?", n),
+    "encoded-word-heads": lambda n: lines("=?a?q?", n),
+    "valid-encoded-words": lambda n: fill("=?utf-8?q?caf=C3=A9?= ", n),
     "content-type-lines": lambda n: fill("Content-Type: text/plain\n", n),
     "content-type-run": lambda n: lines("Content-Type:", n),
     "quote-run": lambda n: lines(">", n),

@@ -35,7 +35,7 @@ from regex_shapes import problems
 import bot
 import handlers
 from bot.diagnose import analyse
-from bot.reading import extract
+from bot.reading import charsets, extract
 from bot.reading.lazyre import LazyPattern
 from bot.reading.normalize import normalize
 from bot.reading.parsers import ORDER
@@ -286,7 +286,8 @@ def test_format_module_work_grows_linearly(module: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "helper", [mrkdwn.unformat, mrkdwn.escape, mrkdwn.mask_addresses, extract.find_domains]
+    "helper",
+    [mrkdwn.unformat, mrkdwn.escape, mrkdwn.mask_addresses, extract.find_domains, charsets.decode_header_value],
 )
 def test_text_helpers_grow_linearly(helper: Callable[[str], object]) -> None:
     """The helpers that see a user's raw text outside the parsers (Slack markup, domain finding) too."""

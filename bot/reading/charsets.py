@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from bot.reading.encodedwords import decode_words
 from bot.reading.lazyre import lazy
 
 if TYPE_CHECKING:  # the email package is imported only when a header needs it
@@ -58,21 +59,9 @@ def decode_header_value(value: str | Header) -> str:
         value = "".join(decode_bytes(raw) for raw, _charset in decode_header(value))
     if "\x1b" in value:  # ISO-2022-JP written raw, without RFC 2047
         value = decode_jis_runs(value)
-    if "=?" not in value:
-        return " ".join(value.split())
-    from email.header import decode_header, make_header
-
-    try:
-        chunks = decode_header(value)
-        text = "".join(
-            part.decode(_CHARSET_ALIASES.get((cs or "utf-8").lower(), cs or "utf-8"), "replace")
-            if isinstance(part, bytes)
-            else part
-            for part, cs in chunks
-        )
-    except (LookupError, ValueError):
-        text = str(make_header([(value, None)]))
-    return " ".join(text.split())
+    if "=?" in value:  # RFC 2047 words
+        value = decode_words(value, decode_bytes)
+    return " ".join(value.split())
 
 
 def decode_jis_runs(text: str) -> str:
