@@ -11,6 +11,10 @@ Data flows one way, and so do imports (each package may import the ones before i
     slackapp/   the Slack app's wiring (settings, server, Socket Mode, service, flows); handlers/
                 holds its listeners
     app         the thin `python -m bot.app` / `mxcheck-slack` entry
+
+The modules a command-line run imports never import `typing` (~16 M instructions, 3 ms of each
+start): names it offers to type checkers are imported under ``TYPE_CHECKING = False``, a
+constant that type checkers read as typing.TYPE_CHECKING (they go by its name).
 """
 
 __version__ = "0.1.0"

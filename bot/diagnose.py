@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
 
 from bot.errors import InputError, InvalidDomain
 from bot.limits import MAX_DOMAINS, MAX_RECIPIENTS
@@ -26,6 +25,7 @@ from bot.reading.extract import domain_of, find_domains
 from bot.reading.knowledge import knowledge
 from bot.vocab import Action, Kind, ProblemId, Reason
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (bot/__init__.py)
 if TYPE_CHECKING:
     from bot.dnscheck.leads import Leads
     from bot.dnscheck.memo import Checker

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
-from typing import Any, TypeVar
 
 from bot.vocab import Action, Kind, Lang, Phase, ProblemId, Reason, Responsible, Severity
 
-_T = TypeVar("_T")
-_C = TypeVar("_C", bound=type)
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (bot/__init__.py)
+if TYPE_CHECKING:
+    from typing import Any, TypeVar
+
+    _T = TypeVar("_T")
+    _C = TypeVar("_C", bound=type)
 
 
 def pickled_by_fields(cls: _C) -> _C:

@@ -12,11 +12,14 @@ import os
 import sys
 from collections.abc import Sequence
 from functools import cache
-from typing import NoReturn
 
 from bot.reading.datafiles import load_table
 from bot.render.messages import message
 from bot.vocab import Lang
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (bot/__init__.py)
+if TYPE_CHECKING:
+    from typing import NoReturn
 
 DEFAULT_TIMEOUT = 2.0  # the resolver's own default per DNS answer (bot.dnscheck.resolver)
 

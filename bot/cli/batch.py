@@ -12,15 +12,16 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, BinaryIO
 
 from bot.cli.inputs import Source, count, sources
 from bot.cli.output import Options, Output, ReadFailure, shown
 from bot.errors import InputError
 from bot.models import Diagnosis, DomainReport
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (bot/__init__.py)
 if TYPE_CHECKING:
     import asyncio
+    from typing import BinaryIO
 
     from bot.dnscheck.memo import Checker
 

@@ -17,10 +17,13 @@ import re
 import stat
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import BinaryIO
 
 from bot.errors import InputError, InputTooLarge
 from bot.limits import MAX_INPUT_BYTES
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (bot/__init__.py)
+if TYPE_CHECKING:
+    from typing import BinaryIO
 
 MAX_MBOX_BYTES = 1024 * 1024 * 1024  # an mbox is many messages; each one is still bounded
 MAX_SOURCES = 200_000  # files and messages in one run: beyond this, a run is a mistake

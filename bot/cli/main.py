@@ -10,13 +10,15 @@ import argparse
 import os
 import sys
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, TextIO
 
 from bot.cli.args import UsageError, parse, usage_text
 from bot.render.messages import error_text, message
 from bot.vocab import Lang
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (bot/__init__.py)
 if TYPE_CHECKING:
+    from typing import TextIO
+
     from bot.cli.batch import Options
 
 EXIT_OK, EXIT_INTERNAL, EXIT_USAGE = 0, 1, 2

@@ -29,14 +29,15 @@ import pickle
 import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, Any, BinaryIO
 
 from bot.cli.inputs import Source
 from bot.cli.output import Options, Output, ReadFailure, Rendered, rendered
 from bot.errors import InputError
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (bot/__init__.py)
 if TYPE_CHECKING:
     import threading
+    from typing import Any, BinaryIO
 
 POOL_OVER = 64  # messages: below this, forking a worker costs more than it saves (benchmarks/pool.py)
 CHUNK = 8  # messages per task: big enough to pay for the round trip, small enough to spread

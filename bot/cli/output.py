@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 import sys
 from dataclasses import dataclass
-from typing import TextIO
 
 from bot.cli.inputs import SkippedInput, UnreadableInput
 from bot.cli.summary import Summary, Tally
@@ -16,6 +15,10 @@ from bot.models import Diagnosis
 from bot.render.messages import error_text, message
 from bot.render.text import render, source_label
 from bot.vocab import Kind, Lang
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (bot/__init__.py)
+if TYPE_CHECKING:
+    from typing import TextIO
 
 PROGRESS_OVER = 20  # a progress bar only for batches longer than this
 _BAR = 30

@@ -4,12 +4,14 @@ notes that put the DNS beside the bounce (knowledge/dns_notes.toml). The one mod
 from __future__ import annotations
 
 from functools import cache
-from typing import TYPE_CHECKING, Any
 
 from bot.reading.datafiles import load_table
 from bot.vocab import Lang, ProblemId
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (bot/__init__.py)
 if TYPE_CHECKING:
+    from typing import Any
+
     from bot.models import Diagnosis, Problem
 
 # The tables behind the words (dnsbl, evidence) are imported by the functions that need them: a

@@ -4,11 +4,11 @@ guesses when none is declared, RFC 2047 words and raw ISO-2022-JP runs."""
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
 from bot.reading.encodedwords import decode_words
 from bot.reading.lazyre import lazy
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (bot/__init__.py)
 if TYPE_CHECKING:  # the email package is imported only when a header needs it
     from email.header import Header
 

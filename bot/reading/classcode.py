@@ -21,9 +21,12 @@ from __future__ import annotations
 import builtins
 import marshal
 from types import CodeType
-from typing import Any
 
 from bot.reading.kept import Kept
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (bot/__init__.py)
+if TYPE_CHECKING:
+    from typing import Any
 
 _FORMAT = 1
 MAX_SOURCES = 1000  # ~220 methods for `bounce --no-dns`, ~350 with DNS; more means old classes piled up

@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
 
 from bot.models import Bounce, Cause, CauseText, CodeQuery, Failure
 from bot.reading.classify import classify
@@ -20,6 +19,10 @@ from bot.reading.datafiles import load_table
 from bot.reading.knowledge import knowledge
 from bot.reading.lazyre import lazy
 from bot.vocab import Lang, Reason, Responsible
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (bot/__init__.py)
+if TYPE_CHECKING:
+    from typing import Any
 
 CODE_PREFIX = "code-"
 MAX_CODE_TEXT = 200  # a few codes; anything longer has words in it

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import os
 from functools import cache
-from typing import TYPE_CHECKING, Any
 
 from bot.reading.kcache import cached
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (bot/__init__.py)
 if TYPE_CHECKING:
     from importlib.resources.abc import Traversable
+    from typing import Any
 
 
 @cache

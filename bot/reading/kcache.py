@@ -19,7 +19,10 @@ import time
 import zlib
 from collections.abc import Callable
 from functools import cache
-from typing import Any
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (bot/__init__.py)
+if TYPE_CHECKING:
+    from typing import Any
 
 _FORMAT = 1  # bump when what the file holds changes shape
 # The modules whose classes the pickle holds: a change in them must not meet an old pickle.

@@ -15,7 +15,10 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Hashable
-from typing import Any
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (bot/__init__.py)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def enabled() -> bool:

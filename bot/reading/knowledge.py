@@ -12,16 +12,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
 
 from bot.models import Cause, CauseText
 from bot.reading.datafiles import package_root, toml_text
 from bot.reading.kcache import cached
 from bot.vocab import Lang, Reason, Responsible
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (bot/__init__.py)
 if TYPE_CHECKING:
     from importlib.resources.abc import Traversable
     from pathlib import Path
+    from typing import Any
 
     from bot.reading.rulebook import Rulebook
 

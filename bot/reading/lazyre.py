@@ -12,9 +12,12 @@ from the compiler's stored output.
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from bot.reading.recipes import compile_pattern
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (bot/__init__.py)
+if TYPE_CHECKING:
+    from typing import Any
 
 _COPIED = ("search", "match", "fullmatch", "sub", "subn", "split", "findall", "finditer", "scanner",
            "pattern", "flags", "groups", "groupindex")

@@ -22,12 +22,12 @@ tests/test_mimetree_equivalence.py compares the normalized messages of both.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from bot.limits import MAX_PAYLOAD_BYTES
 from bot.reading import mimefields
 from bot.reading.lazyre import lazy
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (bot/__init__.py)
 if TYPE_CHECKING:
     from email.message import Message as EmailMessage
 

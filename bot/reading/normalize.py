@@ -11,7 +11,6 @@ import itertools
 import quopri
 import re
 import unicodedata
-from typing import TYPE_CHECKING
 
 from bot.errors import BinaryInput, EmptyInput, InputTooLarge
 from bot.limits import (
@@ -30,6 +29,7 @@ from bot.reading.markup import has_escaped_html, html_blocks_to_text, html_to_te
 from bot.reading.mimefields import charset, has_raw_bytes
 from bot.reading.utf16 import to_utf8
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (bot/__init__.py)
 if TYPE_CHECKING:  # mimetree is imported only for whole messages
     from bot.reading.mimetree import MimeNode
 

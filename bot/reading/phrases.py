@@ -20,11 +20,11 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from bot.models import pickled_by_fields
 from bot.reading.lazyre import LazyPattern, lazy
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (bot/__init__.py)
 if TYPE_CHECKING:
     from bot.reading.phraseindex import PhraseIndex
 

@@ -16,13 +16,17 @@ the file off. Written by hand: no library keeps compiled expressions across proc
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from bot.reading.kept import Kept
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (bot/__init__.py)
+if TYPE_CHECKING:
+    from typing import Any
+
+    Recipe = tuple[Any, int, list[int], int, dict[str, int], tuple[str | None, ...]]
+
 _FORMAT = 2  # 2: kept through bot.reading.kept
 MAX_RECIPES = 3000  # the code and knowledge/ hold ~700 patterns; more means old ones piled up
-Recipe = tuple[Any, int, list[int], int, dict[str, int], tuple[str | None, ...]]
 
 
 def compile_pattern(pattern: str | bytes, flags: int = 0) -> re.Pattern[Any]:

@@ -10,13 +10,16 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from bot.models import pickled_by_fields
 from bot.reading.lazyre import lazy
 from bot.reading.phraseindex import PhraseIndex
 from bot.reading.phrases import PhraseError, PhraseSet, compile_phrases
 from bot.vocab import Phase, Reason
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (bot/__init__.py)
+if TYPE_CHECKING:
+    from typing import Any
 
 _STATUS_CODE = lazy(r"\A(?:[245X])\.\d{1,3}(?:\.\d{1,3})?\Z")
 _REPLY_CODE = lazy(r"\A[245]\d\d\Z")

@@ -9,10 +9,9 @@ never Slack I/O or the command line.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from bot.vocab import Kind
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (bot/__init__.py)
 if TYPE_CHECKING:  # the value types are not loaded for words alone (`mxcheck --help`)
     from bot.models import Diagnosis, DomainReport
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from bot.dnscheck.problems import describe, evidence_notes
 from bot.models import Cause, CodeQuery, Diagnosis, DomainReport, IpReport, Problem, RecipientResult
 from bot.render.messages import error_text
 from bot.render.usermessage import fill, user_message
 from bot.vocab import Lang
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (bot/__init__.py)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def to_dict(d: Diagnosis, lang: Lang) -> dict[str, Any]:

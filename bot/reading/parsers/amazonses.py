@@ -13,12 +13,15 @@ Layouts handled (each branch carries the lines it reads):
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from bot.models import Bounce, Failure, Message
 from bot.reading.lazyre import lazy
 from bot.reading.parsers import _common as c
 from bot.vocab import Action, Reason
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (bot/__init__.py)
+if TYPE_CHECKING:
+    from typing import Any
 
 _SENDERS = ("amazonses.com", "amazonaws.com", "sns.amazonaws.com")
 _MARKERS = (
