@@ -10,6 +10,7 @@ U+FFFD); ``content_type``, ``param``, ``boundary`` and ``charset`` are `get_cont
 
 from __future__ import annotations
 
+import functools
 import re
 
 from bot.reading.lazyre import lazy
@@ -60,7 +61,7 @@ def param(fields: Fields, name: str) -> str | Rfc2231 | None:
     value = get(fields, "content-type")
     if value is None:
         return None
-    for key, found in _decoded_params(_split_params(value)):
+    for key, found in _params(value):
         if key.lower() == name:
             if isinstance(found, tuple):
                 return found[0], found[1], _unquote(found[2])
@@ -93,6 +94,13 @@ def charset(fields: Fields) -> str | None:
         except (LookupError, UnicodeError):
             found = found[2]
     return found.lower() if found.isascii() else None
+
+
+@functools.lru_cache(maxsize=256)
+def _params(value: str) -> tuple[tuple[str, str | Rfc2231], ...]:
+    """A Content-Type value's parameters, decoded; kept for the last values read (the boundary and
+    the charset of one part are asked apart, and a batch's parts repeat the same few values)."""
+    return tuple(_decoded_params(_split_params(value)))
 
 
 def _split_params(value: str) -> list[tuple[str, str]]:
