@@ -138,3 +138,23 @@ def test_random_damage_normalizes_as_before() -> None:
         lines = rng.choice(list(MALFORMED.values())).splitlines(keepends=True)
         damage(rng, lines, pieces, rng.randint(1, 3), cut=True)
         _assert_same(b"".join(lines) or b"x", repr(lines))
+
+
+def test_line_ends_converted_twice_read_as_one(tmp_path: Path) -> None:
+    """CR CR LF (a message whose line ends were converted twice) reads as its LF twin does, in our reader."""
+    lf = _report(_TEXT, _STATUS)
+    head, _, body = lf.replace(b"\n", b"\r\n").partition(b"\r\n\r\n")  # as in a relayed SMTP reply: the body's
+    doubled = head + b"\r\n\r\n" + body.replace(b"\r\n", b"\r\r\n")  # lines converted twice
+    assert normalize(doubled) == normalize(lf) == normalize(lf.replace(b"\n", b"\r\n"))
+    # Read without the stdlib's parser: a process that reads it never imports email.parser.
+    sample = tmp_path / "doubled.eml"
+    sample.write_bytes(doubled)
+    probe = (
+        "import sys\nfrom bot.reading.normalize import normalize\n"
+        f"normalize(open({str(sample)!r}, 'rb').read())\nprint('email.parser' in sys.modules)\n"
+    )
+    import subprocess
+
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60,
+                         cwd=Path(__file__).resolve().parents[1])
+    assert run.stdout.strip() == "False", run.stderr

@@ -49,6 +49,9 @@ _CODE_MARK = lazy(r"`{1,3}")
 _SURROGATE = lazy("[\ud800-\udfff]")
 _INVISIBLE = lazy("[\u200b\u200c\u200d\u2060\ufeff]")  # zero-width characters web pages and chats add
 _QP_SOFT = lazy(r"=\n")
+# CRs before a line feed: one line end, as a reader sees it (the stdlib read "\r\r\n" as two, a
+# blank line that could end a header block, and it read such a message with its slower parser).
+_CR_RUN = lazy(rb"\r{1,100}\n")
 _QP_ESCAPE = lazy(r"=[0-9A-F]{2}")
 _BOUNDARY_LINE = lazy(r"^--[^\s]{6,200}$", re.MULTILINE)
 _PART_HEADER = lazy(
@@ -74,6 +77,8 @@ def normalize(data: bytes | str) -> Message:
 
         if b"\r\n" in raw:  # the replace copies the message: its attachment is cut first
             raw = cut_base64_runs(raw, keep=MAX_PAYLOAD_BYTES).replace(b"\r\n", b"\n")
+            if b"\r\n" in raw:  # CR CR LF, from a message whose line ends were converted twice
+                raw = _CR_RUN.sub(b"\n", raw)
         return _from_email(message_from_bytes(raw))
     if isinstance(data, str):
         del raw  # only the text is read on: its encoded copy need not live on beside it
