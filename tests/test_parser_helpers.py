@@ -6,7 +6,8 @@ import random
 import re
 
 from bot.models import Message, Part
-from bot.reading.parsers import _codes, _common
+from bot.reading.lazyre import lazy
+from bot.reading.parsers import _codes, _common, exchange, exim, postfix, qmail
 from bot.reading.parsers._dsn import dsn_fields
 from bot.reading.parsers._literals import comparable, gated
 from bot.reading.parsers._text import fold, search_before
@@ -64,7 +65,11 @@ def test_gates_never_skip_a_match() -> None:
         re.compile(r"(?:ab|cd)x{1,3}(?i:Q)"),
         re.compile(r"a(?=b)|c", re.I),
         re.compile(r"x(?:longer)?y"),
+        lazy(r"(?i)user unknown"),  # case folded by an inline flag, not by the flags argument
+        re.compile(r"(?:宛先不明|unknown) user", re.I),  # a needle of caseless letters under IGNORECASE
     ]
+    patterns += [g.pattern for g in (exchange._ORGANIZATION, exchange._REJECTED_BY_IN, postfix._DELAYED,
+                                     exim._DELAYED, qmail._DELAYED)]
     rng = random.Random(11)
     words = ["in reply to ", "RCPT", "data", "after ", "host ", "mx.example.jp", "[192.0.2.1]", "rejected"]
     words += [
@@ -78,6 +83,15 @@ def test_gates_never_skip_a_match() -> None:
         "\u212a",
         "xy",
         "xlongery",
+        "User Unknown",
+        "宛先不明 USER",
+        "The Following Organization rejected your message",
+        "メッセージは次の組織に拒否されました",
+        ": mail.contoso.com",
+        "mx.example.jp rejected your message",
+        "Delayed Mail",
+        "Will be Retried",
+        "NOT yet been delivered",
     ]
     for _ in range(300):
         text = "".join(rng.choice(words) for _ in range(rng.randint(0, 12)))

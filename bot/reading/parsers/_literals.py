@@ -44,8 +44,7 @@ class Gated:
 
     def __init__(self, pattern: re.Pattern[str]) -> None:
         self.pattern = pattern
-        flags = source_of(pattern)[1]
-        self.folded = bool(flags & re.IGNORECASE)  # needles are lower case, looked for in comparable(text)
+        self.folded = False  # needles lower case, looked for in comparable(text): set with the needles
         self._needles: tuple[str, ...] | None = None
 
     @property
@@ -53,16 +52,18 @@ class Gated:
         """The literals (lower case when folded), found on first use."""
         if self._needles is None:
             source, flags = source_of(self.pattern)
+            # The compiled flags: an inline (?i) folds case too (a lazy pattern is compiled here).
+            self.folded = bool(self.pattern.flags & re.IGNORECASE)
             needles = retree.required(source, flags)
             if self.folded:
-                needles = tuple(n.lower() for n in needles) if all(n.isascii() for n in needles) else ()
+                needles = tuple(n.lower() for n in needles) if all(map(_foldable, needles)) else ()
             self._needles = needles
         return self._needles
 
     def search(self, text: str, lowered: str | None) -> re.Match[str] | None:
         """pattern.search(text), skipped when no needle is in the text; lowered is comparable(text)."""
-        hay = lowered if self.folded else text
         needles = self._needles if self._needles is not None else self.needles
+        hay = lowered if self.folded else text
         if hay is not None and needles:
             for needle in needles:  # a loop, not any(): this runs ~30 times per diagnostic
                 if needle in hay:
@@ -70,6 +71,11 @@ class Gated:
             else:
                 return None
         return self.pattern.search(text)
+
+
+def _foldable(needle: str) -> bool:
+    """A needle that lower() folds as the re module does: ASCII, or letters without case (kana, kanji)."""
+    return needle.isascii() or all(ch.isascii() or ch.lower() == ch == ch.upper() for ch in needle)
 
 
 def gated(pattern: re.Pattern[str]) -> Gated:

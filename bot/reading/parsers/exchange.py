@@ -78,11 +78,12 @@ _RECEIVING = lazy(
 )
 # The following organization rejected your message: mail.contoso.com
 # メッセージは次の組織に拒否されました: mail.contoso.com (a bilingual paste has both, in brackets)
-_ORGANIZATION = lazy(
+# Gated by its two sentences: under IGNORECASE the re module tries both at every position.
+_ORGANIZATION = c.gated(lazy(
     r"(?:the following organization rejected your message|メッセージは次の組織に拒否されました)"
     r"[^\n]{0,120}?[:：]\)?\s{0,5}(?:\([^()\n]{0,120}\)\s{0,5})?([A-Za-z0-9][A-Za-z0-9.-]{0,253}\.[A-Za-z]{2,63})",
     re.I,
-)
+))
 # nijo.example.jp rejected your message to the following email addresses:
 # nijo.example.jp gave this error:   /  nijo.example.jp から次のエラーが返されました:
 _REJECTED_BY = lazy(
@@ -90,6 +91,7 @@ _REJECTED_BY = lazy(
     r"|が次のメール アドレスへのメッセージを拒否しました|から(?:次の|この)エラーが返されました|がこのエラーを返しました)",
     re.I | re.M,
 )
+_REJECTED_BY_IN = c.gated(_REJECTED_BY)  # searched in a whole text: only where one of its sentences is
 # A line that is one address, as the admin section lists recipients (maybe with <mailto:...>).
 _ADDRESS_LINE = lazy(
     r"\A\s{0,8}<?([^\s<>@()]{1,64}@[^\s<>@()]{1,255}?)>?(?:\s{0,3}\(.{0,300}\))?\s{0,3}(?:<mailto:[^>]{0,300}>)?\s{0,3}\Z"
@@ -182,7 +184,7 @@ def _admin_section(text: str) -> list[Failure]:
             entry["reply"] += f" (last attempt: {reply})"
             if host_named:
                 entry["host"] = host_named
-    org = _ORGANIZATION.search(text)
+    org = _ORGANIZATION.search(text, c.comparable(text))
     named = (org.group(1) if org else None) or _rejected_by(text)
     out = []
     for entry in entries:
@@ -201,7 +203,7 @@ def _expired(reply: str) -> bool:
 
 
 def _rejected_by(text: str) -> str | None:
-    m = _REJECTED_BY.search(text)
+    m = _REJECTED_BY_IN.search(text, c.comparable(text))
     return m.group(1) if m else None
 
 
@@ -276,7 +278,7 @@ def _pasted_lines(text: str) -> list[Failure]:
             reply = c.fold(m.group(1).lstrip("#")) if m else ""
         if reply:
             addr = c.find_addresses(reply, limit=1)
-            org = _ORGANIZATION.search(text)
+            org = _ORGANIZATION.search(text, c.comparable(text))
             host = host or (org.group(1) if org else None) or _rejected_by(text)
             return [_failure(addr[0] if addr else "", reply, host)]
     return []

@@ -60,7 +60,7 @@ _GENERATED = lazy(
 _ECHO_PARAMS = lazy(
     r"(?<=>)(?: (?:SIZE|BODY|AUTH|SMTPUTF8|RET|ENVID|NOTIFY|ORCPT)(?:=[^\s:]{0,100})?){1,6}(?=:)"
 )
-_DELAYED = lazy(r"has not yet been delivered|\bdelayed\b|have yet to be delivered", re.IGNORECASE)
+_DELAYED = c.gated(lazy(r"has not yet been delivered|\bdelayed\b|have yet to be delivered", re.IGNORECASE))
 _GENERATED_TEXT = lazy(r"\AThe following text was generated during the delivery attempt", re.IGNORECASE)
 
 
@@ -163,7 +163,9 @@ def _complete(local: str, text: str) -> str | None:
 def parse(msg: Message) -> Bounce | None:
     """One Failure per address Exim lists; the delivery-status part adds Status when present."""
     lines = _report_lines(c.readable_text(msg))
-    delayed = bool(_DELAYED.search(msg.subject)) or any(_DELAYED.search(line) for line in lines[:12])
+    delayed = bool(_DELAYED.search(msg.subject, c.comparable(msg.subject))) or any(
+        _DELAYED.search(line, c.comparable(line)) for line in lines[:12]
+    )
     per_message, blocks = c.dsn_fields(c.status_text(msg))
     statuses = {(c.recipient_of(b) or "").lower(): b for b in blocks}
     failures: list[Failure] = []

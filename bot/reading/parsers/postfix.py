@@ -37,7 +37,7 @@ _MARKERS = (
 _PARAGRAPH = lazy(
     r"\A\s{0,4}<([^<>\s]{1,254}@[^<>\s]{1,254})>(?:\s{1,4}\(expanded from <[^<>]{0,300}>\))?:\s{0,8}(.{0,3000})\Z"
 )
-_DELAYED = lazy(r"delayed mail|still being retried|will be retried|delivery is delayed", re.IGNORECASE)
+_DELAYED = c.gated(lazy(r"delayed mail|still being retried|will be retried|delivery is delayed", re.IGNORECASE))
 _ENDS_WITH_CODE = lazy(r"(?:\b[245]\d\d|[245]\.\d{1,3}\.\d{1,3})\s{0,3}\Z")
 _UNAVAILABLE = "--- delivery report unavailable ---"
 _TO = lazy(r"^to:[ \t]{0,20}([^\n]{1,500})", re.IGNORECASE | re.MULTILINE)
@@ -110,7 +110,8 @@ def parse(msg: Message) -> Bounce | None:
     readable = c.readable_text(msg)
     texts = paragraphs(readable)
     per_message, blocks = c.dsn_fields(c.status_text(msg))
-    delayed = bool(_DELAYED.search(msg.subject) or _DELAYED.search(readable[:2000]))
+    head = readable[:2000]
+    delayed = bool(_DELAYED.search(msg.subject, c.comparable(msg.subject)) or _DELAYED.search(head, c.comparable(head)))
     failures: list[Failure] = []
     for block in blocks:
         addr = c.recipient_of(block)

@@ -15,8 +15,10 @@ from bot.reading.parsers._common import (
     bounce_of,
     clean_address,
     clean_host,
+    comparable,
     entries_by_address,
     fold,
+    gated,
     has_any,
     make_failure,
     readable_text,
@@ -52,7 +54,7 @@ _HOSTS = (
     ),
     lazy(r"Giving up on ([\w.:-]{1,255}[\w])\.?", re.IGNORECASE),
 )
-_DELAYED = lazy(r"will (?:keep|try again)|not (?:yet )?been delivered|temporary failure", re.IGNORECASE)
+_DELAYED = gated(lazy(r"will (?:keep|try again)|not (?:yet )?been delivered|temporary failure", re.IGNORECASE))
 
 
 def detect(msg: Message) -> bool:
@@ -85,7 +87,8 @@ def _remote(text: str) -> str | None:
 def parse(msg: Message) -> Bounce | None:
     """One Failure per `<address>:` paragraph."""
     text = readable_text(msg) or msg.text
-    delayed = bool(_DELAYED.search(text[:2000])) and "permanent error" not in text[:2000].lower()
+    head = text[:2000]
+    delayed = bool(_DELAYED.search(head, comparable(head))) and "permanent error" not in head.lower()
     failures: list[Failure] = []
     for raw, lines in _entries(text):
         addr = clean_address(raw)
