@@ -65,7 +65,8 @@ def test_index_keeps_word_starts_and_expression_leads() -> None:
     """Indexed phrases still begin words, expressions keyed by their literal still match, others are always tried."""
     phrases = compile_phrases(
         ["virus", "e-mail", "存在しません", ["domain ", " mismatch"], {"re": r"\bsender score\b"},
-         {"re": r"(?<!smtp )protocol violation"}, {"re": r"\b(?:user|box) \d{1,3}"}, {"re": r"(?i)ABC"}]
+         {"re": r"(?<!smtp )protocol violation"}, {"re": r"\b(?:user|box) \d{1,3}"}, {"re": r"(?i)ABC"},
+         {"re": r"\b(?:user|mailbox) [^ ]{1,40} does not exist"}, {"re": r"(?i)(?:mail|box) (?:FULL|over)"}]
     )
     index = PhraseIndex([phrases])
 
@@ -78,6 +79,10 @@ def test_index_keeps_word_starts_and_expression_leads() -> None:
     assert found("smtp protocol violation, box 12") == [r"\b(?:user|box) \d{1,3}"]
     assert found("a protocol violation abc") == [r"(?<!smtp )protocol violation", r"(?i)ABC"]
     assert found("nothing here") == []
+    # Gated by a literal every match holds (" does not exist"); an IGNORECASE one is always tried.
+    assert [needles for needles, _entry in index._gated] == [("user", "box"), (" does not exist",)]
+    assert found("mailbox kenji@example.jp does not exist") == [r"\b(?:user|mailbox) [^ ]{1,40} does not exist"]
+    assert found("box Full") == [r"(?i)(?:mail|box) (?:FULL|over)"]
 
 
 def test_a_long_list_answers_as_when_tried_in_order() -> None:

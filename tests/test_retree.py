@@ -36,6 +36,13 @@ def test_required_literals_are_in_every_match(source: str, flags: int, needles: 
     assert retree.required(source, flags) == needles
 
 
+def test_required_cased_is_empty_where_case_is_ignored() -> None:
+    """The literals as the text must hold them: none for an expression that ignores case."""
+    assert retree.required_cased(r"user (?:unknown|not found)", 0) == ("unknown", "not found")
+    assert retree.required_cased(r"user unknown", re.IGNORECASE) == ()
+    assert retree.required_cased(r"(?i)user unknown", 0) == ()
+
+
 @pytest.mark.parametrize(
     ("source", "flags", "lead"),
     [
@@ -79,11 +86,11 @@ def test_facts_are_stored_at_exit_and_read_by_the_next_run(tmp_path: Path) -> No
     [stored] = (cache / "mxcheck").glob("retree-*.pickle")
     with stored.open("rb") as fh:
         entries = pickle.load(fh)["value"]["entries"]
-    assert {kind for kind, _source, _flags in entries} == {"required", "leading"}
+    assert {kind for kind, _source, _flags in entries} == {"required", "required_cased", "leading"}
     for (kind, source, flags), answer in entries.items():
-        fresh = retree._required if kind == "required" else retree._leading
-        if kind == "leading" and (flags | re.compile(source).flags) & re.IGNORECASE:
-            assert answer == (False, "")
+        fresh = retree._leading if kind == "leading" else retree._required
+        if kind != "required" and (flags | re.compile(source).flags) & re.IGNORECASE:
+            assert answer == ((False, "") if kind == "leading" else ())
         else:
             from re import _parser
 

@@ -34,7 +34,8 @@ class PhraseIndex:
     with its first word (phrases begin words, see Phrase.find): a word equal to it when the phrase
     goes on after it ("user unknown"), else one with the same first letters (a stem); any other
     phrase only where its first character occurs. A regular expression is keyed the same way by
-    the literal it begins with (after ``\\b`` for a word), else always tried. The candidates are
+    the literal it begins with (after ``\\b`` for a word), else by the literals one of which
+    each of its matches holds (bot.reading.retree), else always tried. The candidates are
     then matched exactly as Phrase.find does, so the answers are those of trying every phrase.
     """
 
@@ -44,6 +45,7 @@ class PhraseIndex:
         self._stems: dict[str, list[_Entry]] = {}
         self._chars: dict[str, list[_Entry]] = {}
         self._always: list[_Entry] = []
+        self._gated: list[tuple[tuple[str, ...], _Entry]] = []  # tried where one of its literals is
         for s, phrases in enumerate(sets):
             for n, phrase in enumerate(phrases):
                 word, char, literal = _lead(phrase)
@@ -57,6 +59,9 @@ class PhraseIndex:
                     self._stems.setdefault(word[:_STEM], []).append(entry)
                 elif char:
                     self._chars.setdefault(char, []).append(entry)
+                elif needles := _needles(phrase):
+                    # r"\b(?:user|mailbox) [^ ]{1,255} does not exist": only where " does not exist" is.
+                    self._gated.append((needles, entry))
                 else:
                     self._always.append(entry)  # also a stem shorter than _STEM (none in the data)
         self._exact_keys = frozenset(self._exact)
@@ -67,6 +72,11 @@ class PhraseIndex:
         """Per set number, the phrases found in a folded text: (place in its set, phrase, where it starts), in order."""
         words, heads = _words(folded)
         candidates = [*self._always]
+        for needles, entry in self._gated:
+            for needle in needles:
+                if needle in folded:
+                    candidates.append(entry)
+                    break
         for key in self._exact_keys.intersection(words):
             candidates += self._exact[key]
         for key in self._stem_keys.intersection(heads):
@@ -94,6 +104,11 @@ def _words(folded: str) -> tuple[frozenset[str], frozenset[str]]:
     """
     words = frozenset(_WORD.findall(folded))
     return words, frozenset([w[:_STEM] for w in words])
+
+
+def _needles(phrase: Phrase) -> tuple[str, ...]:
+    """For a regular expression without a leading literal: literals one of which each match holds."""
+    return () if phrase.regex is None else retree.required_cased(*source_of(phrase.regex))
 
 
 _Entry = tuple[int, int, Phrase, str | None]  # set number, place in the set, phrase, a text it must hold

@@ -1,9 +1,9 @@
 """What a regular expression's parse tree says about its matches, kept between runs.
 
-Two facts are read off the tree that the re module's own parser builds (private, stable since
+These facts are read off the tree that the re module's own parser builds (private, stable since
 3.11): the literals one of which every match holds (``required``: the literal gates of
-bot.reading.parsers._literals), and the literal a match begins with (``leading``: the keys of
-bot.reading.phraseindex). Parsing is a Python-level walk over the pattern; a batch's first
+bot.reading.parsers._literals, and the gates of bot.reading.phraseindex: ``required_cased``), and
+the literal a match begins with (``leading``: the keys of bot.reading.phraseindex). Parsing is a Python-level walk over the pattern; a batch's first
 texts parsed ~80 expressions this way in every process (~8 ms of each pool worker's start), so
 each answer is kept as bot.reading.recipes keeps compiled expressions (bot.reading.kept): in a
 file keyed by the Python version and this module's code, which decides the answers. Written
@@ -30,6 +30,17 @@ def required(source: str, flags: int) -> tuple[str, ...]:
     found = KEPT.get(key)
     if found is None:
         found = _required(list(_sre_parser.parse(source, flags)))
+        KEPT.add(key, found)
+    return found  # type: ignore[no-any-return]
+
+
+def required_cased(source: str, flags: int) -> tuple[str, ...]:
+    """``required``, for an expression that does not ignore case (inline flags included); else ()."""
+    key = ("required_cased", source, int(flags))
+    found = KEPT.get(key)
+    if found is None:
+        parsed = _sre_parser.parse(source, flags)
+        found = () if (flags | parsed.state.flags) & _IGNORECASE else _required(list(parsed))
         KEPT.add(key, found)
     return found  # type: ignore[no-any-return]
 
