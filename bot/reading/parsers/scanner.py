@@ -31,7 +31,7 @@ from bot.reading.parsers._refusal import names_a_cause, says_failure, server_sai
 # A reply line: "550 5.1.1 <a@example.jp>: Recipient address rejected", "550-5.7.1 ...",
 # "host mx.example.jp[192.0.2.1] said: 550 ...", "smtp; 550 ...", "Remote host said: 554 ..."
 _REPLY_LINE = lazy(r"(?:\A|said:|\bsmtp;|\]:|\):|:)\s{0,8}[45][0-5]\d(?:[ -]|\Z)", re.IGNORECASE)
-_STATUS_ANY = lazy(r"(?<![\w.])[45]\.\d{1,3}\.\d{1,3}(?![\w]|\.\d)")
+_STATUS_ANY = lazy(r"[45](?<![\w.][45])\.\d{1,3}\.\d{1,3}(?![\w]|\.\d)")
 # Addresses after these phrases are recipients (after Sisimai's fallback list).
 _RECIPIENT_CUE = lazy(
     r"(?:\brecipient(?: address)?:|\baddress:|\baddressed to|could not be delivered to:?|\bdelivered to\b"
