@@ -21,7 +21,10 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "bot.reading": (),
     "bot.dnscheck": ("bot.reading.knowledge", "bot.reading.datafiles"),
     "bot.diagnose": ("bot.reading", "bot.dnscheck"),
-    "bot.render": ("bot.reading.knowledge", "bot.reading.datafiles", "bot.reading.codes", "bot.dnscheck.problems"),
+    "bot.render": (
+        "bot.reading.knowledge", "bot.reading.datafiles", "bot.reading.codes", "bot.reading.lazyre",
+        "bot.dnscheck.problems",
+    ),
     "bot.cli": ("bot.reading", "bot.dnscheck", "bot.diagnose", "bot.render"),
     "bot.slackapp": ("bot.reading", "bot.dnscheck", "bot.diagnose", "bot.render", "handlers"),
     "handlers": ("bot.slackapp", "bot.render", "bot.reading", "bot.diagnose"),

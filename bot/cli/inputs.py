@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from bot.errors import InputError, InputTooLarge
 from bot.limits import MAX_INPUT_BYTES
+from bot.reading.lazyre import lazy
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (bot/__init__.py)
 if TYPE_CHECKING:
@@ -32,7 +33,7 @@ _CHUNK = 1024 * 1024  # a pipe is read a MiB at a time
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 
 # An mbox "From " separator line: "From sender Mon Jan  1 00:00:00 2024" (asctime date).
-_FROM_LINE = re.compile(rb"^From \S{1,300} {1,3}(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) ", re.MULTILINE)
+_FROM_LINE = lazy(rb"^From \S{1,300} {1,3}(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) ", re.MULTILINE)
 _HIDDEN_OK = ("cur", "new")  # Maildir++ folders are hidden directories holding these
 
 

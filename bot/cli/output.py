@@ -3,7 +3,6 @@ notes and the progress bar on stderr, and the summary at the end."""
 
 from __future__ import annotations
 
-import re
 import sys
 from dataclasses import dataclass
 
@@ -12,6 +11,7 @@ from bot.cli.summary import Summary, Tally
 from bot.errors import InputError, InputTooLarge
 from bot.limits import MAX_INPUT_BYTES
 from bot.models import Diagnosis
+from bot.reading.lazyre import lazy
 from bot.render.messages import error_text, message
 from bot.render.text import render, source_label
 from bot.vocab import Kind, Lang
@@ -24,7 +24,7 @@ PROGRESS_OVER = 20  # a progress bar only for batches longer than this
 _BAR = 30
 SHOWN_CHARS = 120  # a name or path quoted in a one-line error message, at most
 # What would break a one-line message: C0/C1 controls (a file name may hold a line break), line separators.
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_UNPRINTABLE = lazy("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 @dataclass(frozen=True, slots=True)

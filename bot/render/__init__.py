@@ -3,7 +3,8 @@
 Also holds what the renderers say with: UI words (``messages``), Slack's markup rules
 (``mrkdwn``: escaping what we echo, undoing what users wrote), the Slack words and markers
 (``slackwords``) and the diagnosis packed into a button (``buttons``). Pure functions. May import
-the shared value types, ``bot.reading.knowledge`` and ``bot.dnscheck.problems`` (texts only);
+the shared value types, ``bot.reading.knowledge`` and ``bot.dnscheck.problems`` (texts only),
+``bot.reading.lazyre`` (expressions compiled when first used);
 never Slack I/O or the command line.
 """
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 
+from bot.reading.lazyre import lazy
+
 # Slack's markup in received text: <@U123>, <!here>, <#C1|general>, <mailto:a@b|a@b>, <https://x|x>.
 # Literal "<" and ">" typed by a user arrive as &lt; &gt;, so a real "<" always opens markup.
-_MARKUP = re.compile(r"<([^<>|\n]{1,1000})(?:\|([^<>\n]{0,1000}))?>")
-_BROADCAST = re.compile(r"(?<![\w.@])@(channel|here|everyone)\b")
-_ADDRESS = re.compile(r"([A-Za-z0-9._%+\-]{1,64})@([A-Za-z0-9.\-]{1,253}\.[A-Za-z]{2,63})")
+_MARKUP = lazy(r"<([^<>|\n]{1,1000})(?:\|([^<>\n]{0,1000}))?>")
+_BROADCAST = lazy(r"(?<![\w.@])@(channel|here|everyone)\b")
+_ADDRESS = lazy(r"([A-Za-z0-9._%+\-]{1,64})@([A-Za-z0-9.\-]{1,253}\.[A-Za-z]{2,63})")
 
 
 def unformat(text: str) -> str:

@@ -15,12 +15,13 @@ from collections.abc import Mapping
 
 from bot.dnscheck.problems import user_notes
 from bot.models import Diagnosis, DomainReport
+from bot.reading.lazyre import lazy
 from bot.vocab import Kind, Lang, Severity
 
 FIELDS = ("address", "domain", "suggestion")
 # [[text with {fields}]] or [[text with {fields}|fallback]]: no brackets inside, so one pass, linear.
-_SEGMENT = re.compile(r"\[\[([^\[\]|]{0,500})(?:\|([^\[\]|]{0,500}))?\]\]")
-_FIELD = re.compile(r"\{([a-z_]{1,30})\}")
+_SEGMENT = lazy(r"\[\[([^\[\]|]{0,500})(?:\|([^\[\]|]{0,500}))?\]\]")
+_FIELD = lazy(r"\{([a-z_]{1,30})\}")
 
 
 def fill(template: str, fields: Mapping[str, str]) -> str:

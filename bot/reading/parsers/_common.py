@@ -205,10 +205,10 @@ def original_sender(msg: Message) -> str | None:
 
 
 _RECIPIENT_FIELDS = tuple(
-    re.compile(r"^[ \t]{0,4}" + name + r":[ \t]{0,20}([^\n]{1,4000})", re.I | re.M)  # values come unfolded
+    lazy(r"^[ \t]{0,4}" + name + r":[ \t]{0,20}([^\n]{1,4000})", re.I | re.M)  # values come unfolded
     for name in ("to", "cc")
 )
-_NAMED_ADDRESS = re.compile(r"\s{0,3}\"?([^\"<>,]{1,200}?)\"?\s{0,3}<([^<>\s]{1,254}@[^<>\s]{1,254})>")
+_NAMED_ADDRESS = lazy(r"\s{0,3}\"?([^\"<>,]{1,200}?)\"?\s{0,3}<([^<>\s]{1,254}@[^<>\s]{1,254})>")
 
 
 def original_recipients(msg: Message) -> dict[str, str]:

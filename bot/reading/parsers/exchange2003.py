@@ -35,7 +35,7 @@ _RECIPIENT = lazy(
     r"\A\s{0,12}(?:[^\n]{0,200}?SMTP=)?<?([^\s<>()@]{1,64}@[^\s<>()@]{1,255}?)>?\)?\s{1,5}on\s", re.I
 )
 # Yamada Taro on 12/3/2024 10:00 AM      (a display name only: the returned copy's To: has the address)
-_NAMED = re.compile(r"\A\s{0,12}([^\s@<>()][^@<>()\n]{0,200}?)\s{1,5}on\s{1,3}(?:\d|[A-Z][a-z]{2},)")
+_NAMED = lazy(r"\A\s{0,12}([^\s@<>()][^@<>()\n]{0,200}?)\s{1,5}on\s{1,3}(?:\d|[A-Z][a-z]{2},)")
 # The MTS-ID of the original message is: c=jp;a= ;p=neko   (and its wrapped ";l=..." tail)
 _MTS_ID = lazy(r"the mts-id of the original message is|;l=", re.I)
 

@@ -15,15 +15,16 @@ from __future__ import annotations
 import re
 
 from bot.models import Bounce, Message
+from bot.reading.lazyre import lazy
 from bot.reading.parsers import _common as c
 from bot.vocab import Action
 
 _MARKERS = ("--- session transcript ---", "had permanent fatal delivery errors", "had transient delivery errors")
 # Tue 2025-02-04 14:03:15.288: <-- 554 5.7.1 Message rejected: virus found
-_REPLY = re.compile(r"^[^\n]{0,60}?<--\s{1,3}([45]\d\d[ -][^\n]{0,2000})$", re.M)
+_REPLY = lazy(r"^[^\n]{0,60}?<--\s{1,3}([45]\d\d[ -][^\n]{0,2000})$", re.M)
 # Tue 2025-02-04 14:03:12.596: --> RCPT To:<keiri@example.org>
-_SENT = re.compile(r"^[^\n]{0,60}?-->\s{1,3}([^\n]{1,1000})$", re.M)
-_RCPT = re.compile(r"\ARCPT TO:\s{0,3}<([^<>\s]{1,254}@[^<>\s]{1,254})>", re.I)
+_SENT = lazy(r"^[^\n]{0,60}?-->\s{1,3}([^\n]{1,1000})$", re.M)
+_RCPT = lazy(r"\ARCPT TO:\s{0,3}<([^<>\s]{1,254}@[^<>\s]{1,254})>", re.I)
 
 
 def detect(msg: Message) -> bool:
