@@ -151,6 +151,10 @@ def _here(chunks: Iterable[list[Item]], out: Output) -> None:
 
 def _pooled(chunks: Iterator[list[Item]], out: Output, n: int) -> None:
     _preload()
+    # Frozen before the fork (as the gc module's documentation advises): the collector never walks
+    # what is loaded again, so no process writes into the pages it shares with the others for that
+    # (each such write copies a page).
+    gc.freeze()
     workers: list[_Worker] = []
     for _ in range(n):  # every fork before any thread starts: a forked thread would be a copy that never runs
         try:

@@ -13,7 +13,7 @@ compiles as if nothing was kept.
 from __future__ import annotations
 
 import os
-import threading
+from _thread import allocate_lock  # threading.Lock itself, without importing threading
 from collections.abc import Hashable
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING, without importing typing (bot/__init__.py)
@@ -38,7 +38,7 @@ class Kept:
         self.limit = limit
         self.stored: dict[Hashable, Any] | None = None  # loaded on the first get
         self.new: dict[Hashable, Any] = {}
-        self._lock = threading.Lock()  # entries may come from several threads (the Slack app's pool)
+        self._lock = allocate_lock()  # entries may come from several threads (the Slack app's pool)
 
     def get(self, name: Hashable) -> Any | None:
         """The entry stored under `name` by an earlier run, or None."""

@@ -7,7 +7,7 @@ then the MTA families, then the generic RFC 3464 decoder and the last-resort sca
 
 from __future__ import annotations
 
-import importlib
+import sys
 from dataclasses import replace
 from types import ModuleType
 
@@ -42,8 +42,15 @@ ORDER: tuple[str, ...] = (
 # first; when one detects, nothing is parsed.
 GATES: tuple[str, ...] = ("ordinary",)
 
-_MODULES: tuple[ModuleType, ...] = tuple(importlib.import_module(f"bot.reading.parsers.{n}") for n in ORDER)
-_GATES: tuple[ModuleType, ...] = tuple(importlib.import_module(f"bot.reading.parsers.{n}") for n in GATES)
+
+def _imported(name: str) -> ModuleType:
+    """The format module `name` (importlib.import_module, without importing importlib)."""
+    __import__(f"bot.reading.parsers.{name}")
+    return sys.modules[f"bot.reading.parsers.{name}"]
+
+
+_MODULES: tuple[ModuleType, ...] = tuple(_imported(n) for n in ORDER)
+_GATES: tuple[ModuleType, ...] = tuple(_imported(n) for n in GATES)
 
 
 def is_ordinary(msg: Message) -> bool:
