@@ -135,7 +135,7 @@ def _decoded_params(params: list[tuple[str, str]]) -> list[tuple[str, str | Rfc2
     for key, value in params[1:]:
         encoded = key.endswith("*")
         value = _unquote(value)
-        m = _CONTINUATION.match(key)
+        m = _CONTINUATION.match(key) if "*" in key else None  # only an RFC 2231 name has a star
         if m:
             num = m.group("num")
             pieces.setdefault(m.group("name"), []).append((None if num is None else int(num), value, encoded))
