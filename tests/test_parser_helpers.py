@@ -167,3 +167,35 @@ def _reply_code_unguarded(text: str) -> str | None:
             return code
     m = _codes._REPLY_LENIENT.search(masked)
     return m.group(1) if m else (codes[0] if codes else None)
+
+
+def test_gateway_products_found_as_by_trying_each() -> None:
+    """The one pass over every product's markers lets through exactly the messages a product claims."""
+    from pathlib import Path
+
+    from bot.reading.normalize import normalize
+    from bot.reading.parsers import gateways
+
+    def tried_in_turn(msg: Message, text: str) -> str | None:
+        for name, headers, markers, _reader in gateways._PRODUCTS:
+            if any(gateways._header(msg, h, v) for h, v in headers) or gateways._has(text, markers):
+                return name
+        return None
+
+    # A message per header and per sentence of every product, each product's own and the others'.
+    texts = [b"From: postmaster@example.jp\nSubject: Undelivered\n\n550 5.1.1 <a@example.jp> user unknown\n"]
+    for _name, headers, markers, _reader in gateways._PRODUCTS:
+        for h, v in headers:
+            texts.append(f"From: x@example.jp\n{h}: Some {v or 'value'} here\nSubject: s\n\n550 user unknown\n".encode())
+        for m in markers:
+            words = m if isinstance(m, str) else "--- The following addresses had delivery problems ---"
+            texts.append(f"From: x@example.jp\nSubject: s\n\n{words.upper()}\n<a@example.jp> 550\n".encode())
+    texts += [p.read_bytes() for p in sorted((Path(__file__).parent / "samples").rglob("*.txt"))]
+    claimed = 0
+    for raw in texts:
+        msg = normalize(raw)
+        text = _common.readable_text(msg)
+        found = gateways._product(msg, text)
+        assert (found and found[0]) == tried_in_turn(msg, text), raw[:200]
+        claimed += found is not None
+    assert claimed >= 20  # the products' own headers and sentences

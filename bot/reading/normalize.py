@@ -127,12 +127,19 @@ def _clean(text: str) -> str:
 
 
 def _from_email(root: MimeNode, depth: int = 0) -> Message:
-    headers = tuple((k.lower(), decode_header_value(_raw_value(v))) for k, v in root.fields)
+    headers = tuple((k.lower(), _header_text(v)) for k, v in root.fields)
     parts: list[Part] = []
     forwarded: list[MimeNode] = []
     _walk(root, parts, forwarded, depth=depth)
     inner = tuple(_from_email(m, depth + 1) for m in forwarded[:_MAX_FORWARDED])
     return Message(headers=headers, parts=_bounded(parts), whole=True, forwarded=inner)
+
+
+def _header_text(value: str) -> str:
+    """A field's raw value as text (decode_header_value); most values are plain ASCII: one split."""
+    if value.isascii() and "=?" not in value and "\x1b" not in value:
+        return " ".join(value.split())
+    return decode_header_value(_raw_value(value))
 
 
 def _raw_value(value: str) -> str:
@@ -196,7 +203,7 @@ def _walk(node: MimeNode, parts: list[Part], forwarded: list[MimeNode], depth: i
 
 def _fields_text(node: MimeNode) -> str:
     """A node's fields as header-block text, values decoded."""
-    return "\n".join(f"{k}: {decode_header_value(_raw_value(v))}" for k, v in node.fields)
+    return "\n".join(f"{k}: {_header_text(v)}" for k, v in node.fields)
 
 
 def _status_text(node: MimeNode) -> str:

@@ -48,7 +48,7 @@ def _converted(raw: bytes, codec: str, start: int, max_chars: int | None) -> byt
 def _bomless_utf16(head: bytes) -> str | None:
     """'utf-16-le' or 'utf-16-be' when NULs fill one side of the byte pairs and not the other."""
     pairs = len(head) // 2
-    if pairs < 8:
+    if pairs < 8 or b"\x00" not in head:  # nearly every input: no NUL, nothing to count
         return None
     even, odd = head[0 : pairs * 2 : 2].count(0), head[1 : pairs * 2 : 2].count(0)
     if odd >= pairs * _CLEAR_SHARE and even == 0:
