@@ -45,6 +45,19 @@ def test_words_are_decoded(value: str, text: str) -> None:
     assert decode_header_value(value) == text
 
 
+def test_charsets_that_raise_are_guessed_not_fatal() -> None:
+    """Codecs that raise UnicodeError ("undefined", "idna", "punycode") are skipped like unknown ones."""
+    assert decode_header_value("=?undefined?B?QQ==?=") == "A"
+    assert decode_header_value("=?idna?Q?xn--abc-?=") == "xn--abc-"
+    assert decode_bytes("宛先".encode(), "undefined") == "宛先"
+
+
+def test_q_words_keep_an_equals_sign_that_escapes_nothing() -> None:
+    """"=" not followed by two hex digits stays, at the end too (as the stdlib's header_decode)."""
+    assert decode_header_value("=?utf-8?q?a=?=") == "a="
+    assert decode_header_value("=?utf-8?q?x_y=3D=4?=") == "x y==4"
+
+
 def test_what_the_stdlib_failed_on_is_read() -> None:
     """A B word of impossible length stays as written (the stdlib raised); raw Japanese beside a word stays."""
     assert decode_header_value("Subject =?utf-8?b?A?= x") == "Subject =?utf-8?b?A?= x"
@@ -93,3 +106,18 @@ def test_a_word_in_the_wrong_charset_is_guessed() -> None:
     raw = "日本語".encode("cp932")
     value = f"=?iso-2022-jp?B?{base64.b64encode(raw).decode()}?="
     assert decode_header_value(value) == decode_bytes(raw, "iso-2022-jp") == "日本語"
+
+
+def test_a_bounce_in_a_charset_that_raises_is_still_read() -> None:
+    """A Subject word and a body in "undefined" (a codec that always raises) no longer stop the analysis."""
+    from bot.diagnose import analyse
+
+    raw = (
+        b"From: MAILER-DAEMON@mx.example.jp\nTo: taro@example.org\nSubject: =?undefined?B?QQ==?=\n"
+        b"MIME-Version: 1.0\nContent-Type: text/plain; charset=undefined\n\n"
+        b"<kenji@example.jp>: host mx.example.jp[192.0.2.1] said: 550 5.1.1 <kenji@example.jp>:\n"
+        b"    Recipient address rejected: User unknown (in reply to RCPT TO command)\n"
+    )
+    diagnosis = analyse(raw, source="undefined.eml")
+    assert diagnosis.error is None
+    assert [r.failure.address for r in diagnosis.recipients] == ["kenji@example.jp"]

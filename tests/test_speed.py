@@ -464,6 +464,25 @@ def test_a_run_defers_inspect_until_something_asks_it(tmp_path: Path) -> None:
     assert lines[-1] == "NoDoc(n: int) module"
 
 
+def test_the_deferred_module_loads_once_for_threads_and_then_answers_directly() -> None:
+    """Threads asking the stand-in at once all get the real functions; afterwards it holds them itself."""
+    probe = (
+        "import sys, threading\n"
+        "from bot.cli.deferred import defer\n"
+        "defer()\n"
+        "import inspect as standin\n"
+        "sys.setswitchinterval(1e-6)\n"
+        "got = []\n"
+        "threads = [threading.Thread(target=lambda: got.append(standin.signature)) for _ in range(16)]\n"
+        "[t.start() for t in threads]; [t.join() for t in threads]\n"
+        "import inspect\n"
+        "print(len(got), all(g is inspect.signature for g in got), 'signature' in vars(standin),\n"
+        "      standin is not inspect)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert run.stdout.split() == ["16", "True", "True", "True"], run.stderr
+
+
 def test_every_dataclass_has_a_docstring() -> None:
     """A dataclass without one makes dataclasses import inspect to write its signature there."""
     import ast

@@ -15,18 +15,27 @@ from __future__ import annotations
 
 import sys
 import types
+from _thread import allocate_lock
 
 DEFERRED = ("inspect",)
+
+
+_LOCK = allocate_lock()  # two threads asking at once import the module once
 
 
 class _Deferred(types.ModuleType):
     """Stands for a module not yet imported; the first attribute asked of it imports the module."""
 
     def __getattr__(self, name: str) -> object:
-        # Called only for names not in this stand-in's own dict: everything but __name__ and __spec__.
-        if sys.modules.get(self.__name__) is self:
-            del sys.modules[self.__name__]
-        __import__(self.__name__)  # not importlib.import_module: importlib costs an import of its own
+        # Called only for names not in this stand-in's own dict: everything but __name__ and __spec__
+        # until the module is imported, then only for names the module lacks too.
+        with _LOCK:
+            if sys.modules.get(self.__name__) is self:
+                del sys.modules[self.__name__]
+                __import__(self.__name__)  # not importlib.import_module: importlib costs an import
+                # Modules that imported the stand-in (dataclasses, asyncio) then read the module's
+                # own names from its dict, without coming here again.
+                self.__dict__.update(vars(sys.modules[self.__name__]))
         return getattr(sys.modules[self.__name__], name)
 
 

@@ -44,7 +44,7 @@ def decode_bytes(raw: bytes, charset: str | None = None) -> str:
     for codec in tried:
         try:
             return raw.decode(codec)
-        except (LookupError, UnicodeDecodeError):
+        except (LookupError, UnicodeError):  # UnicodeError: codecs such as "undefined" and "idna"
             continue
     return raw.decode("utf-8", "replace")
 

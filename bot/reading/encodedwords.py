@@ -9,13 +9,16 @@ charset: ~15 M instructions). The rules are RFC 2047's, read as leniently as the
 them: whitespace between two encoded words is dropped (section 6.2); adjacent words in one
 charset are joined as bytes before they are decoded, so a character split across two words
 survives; Q turns ``_`` into a space and ``=XX`` into that byte; B is base64 with its missing
-padding added. A word that does not decode stays as written; bytes in a charset that is not
-known, or that do not fit it, are read as a body's are (bot.reading.charsets.decode_bytes).
+padding added. A word that does not decode stays as written, and so does one whose charset name
+is over 75 characters or whose text is over 2,000 (RFC 2047 bounds a word at 75 in all); bytes
+in a charset that is not known, or that do not fit it, are read as a body's are
+(bot.reading.charsets.decode_bytes).
 """
 
 from __future__ import annotations
 
 import binascii
+import re
 from collections.abc import Callable
 
 from bot.reading.lazyre import lazy
@@ -24,7 +27,8 @@ from bot.reading.lazyre import lazy
 # The text stops at the first "?" (RFC 2047 allows none inside), so every search is linear.
 _WORD = lazy(r"=\?([^?\s]{0,75})\?([BbQq])\?([^?\n]{0,2000})\?=")
 
-_Token = tuple[str, bytes] | str  # an encoded word decoded to (charset, bytes), or text as written
+_Q_ESCAPE = lazy(rb"=([0-9A-Fa-f]{2})")
+_Token = tuple[str, list[bytes]] | str  # encoded words decoded to (charset, their bytes), or text as written
 
 
 def decode_words(value: str, decode: Callable[[bytes, str], str]) -> str:
@@ -42,21 +46,25 @@ def decode_words(value: str, decode: Callable[[bytes, str], str]) -> str:
         charset = m.group(1).partition("*")[0].lower() or "utf-8"
         last = tokens[-1] if tokens else None
         if isinstance(last, tuple) and last[0] == charset:
-            tokens[-1] = (charset, last[1] + data)  # one character may be split across two words
+            last[1].append(data)  # one character may be split across two words: decoded together
         else:
-            tokens.append((charset, data))
+            tokens.append((charset, [data]))
         at = m.end()
     if not tokens:
         return value
     tokens.append(value[at:])
-    return "".join(t if isinstance(t, str) else decode(t[1], t[0]) for t in tokens)
+    return "".join(t if isinstance(t, str) else decode(b"".join(t[1]), t[0]) for t in tokens)
+
+
+def _unquoted(m: re.Match[bytes]) -> bytes:
+    return bytes.fromhex(m.group(1).decode("ascii"))
 
 
 def _decoded(encoding: str, text: str) -> bytes | None:
     """An encoded word's bytes; None when its text is no valid B or Q."""
     raw = text.encode("utf-8", "surrogateescape")
-    if encoding in "Qq":
-        return binascii.a2b_qp(raw, header=True)  # "_" is a space, "=XX" a byte
+    if encoding in "Qq":  # "_" is a space, "=XX" a byte; any other "=" stays (binascii drops a last one)
+        return _Q_ESCAPE.sub(_unquoted, raw.replace(b"_", b" ")) if b"=" in raw else raw.replace(b"_", b" ")
     missing = -len(raw) % 4  # Postel's law, as the stdlib reads it: padding the writer left off
     try:
         return binascii.a2b_base64(raw + b"=" * missing if missing < 3 else raw)

@@ -88,4 +88,5 @@ def _build(recipe: Recipe) -> re.Pattern[Any]:
     return _sre.compile(pattern, flags, opcodes, groups, groupindex, indexgroup)
 
 
-KEPT = Kept("regex", maker=__file__, version=_FORMAT, limit=MAX_RECIPES)
+# The opcodes' byte order keys the file too: a cache folder shared with another kind of machine.
+KEPT = Kept("regex", maker=__file__, version=_FORMAT * 2 + (sys.byteorder == "big"), limit=MAX_RECIPES)
