@@ -64,7 +64,8 @@ def _decoded(encoding: str, text: str) -> bytes | None:
     """An encoded word's bytes; None when its text is no valid B or Q."""
     raw = text.encode("utf-8", "surrogateescape")
     if encoding in "Qq":  # "_" is a space, "=XX" a byte; any other "=" stays (binascii drops a last one)
-        return _Q_ESCAPE.sub(_unquoted, raw.replace(b"_", b" ")) if b"=" in raw else raw.replace(b"_", b" ")
+        raw = raw.replace(b"_", b" ")
+        return _Q_ESCAPE.sub(_unquoted, raw) if b"=" in raw else raw
     missing = -len(raw) % 4  # Postel's law, as the stdlib reads it: padding the writer left off
     try:
         return binascii.a2b_base64(raw + b"=" * missing if missing < 3 else raw)

@@ -3,8 +3,9 @@
 These facts are read off the tree that the re module's own parser builds (private, stable since
 3.11): the literals one of which every match holds (``required``: the literal gates of
 bot.reading.parsers._literals, and the gates of bot.reading.phraseindex: ``required_cased``), and
-the literal a match begins with (``leading``: the keys of bot.reading.phraseindex). Parsing is a Python-level walk over the pattern; a batch's first
-texts parsed ~80 expressions this way in every process (~8 ms of each pool worker's start), so
+the literal a match begins with (``leading``: the keys of bot.reading.phraseindex). Parsing is
+a Python-level walk over the pattern; a batch's first texts parsed ~80 expressions this way in
+every process (~8 ms of each pool worker's start), so
 each answer is kept as bot.reading.recipes keeps compiled expressions (bot.reading.kept): in a
 file keyed by the Python version and this module's code, which decides the answers. Written
 by hand: the re module exposes no reading of its trees.
@@ -26,35 +27,33 @@ _ZERO_WIDTH = (_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT)
 
 def required(source: str, flags: int) -> tuple[str, ...]:
     """Strings one of which occurs in every match of the expression (as written: not case-folded)."""
-    key = ("required", source, int(flags))
-    found = KEPT.get(key)
-    if found is None:
-        found = _required(list(_sre_parser.parse(source, flags)))
-        KEPT.add(key, found)
-    return found  # type: ignore[no-any-return]
+    return _kept("required", source, flags)  # type: ignore[no-any-return]
 
 
 def required_cased(source: str, flags: int) -> tuple[str, ...]:
     """``required``, for an expression that does not ignore case (inline flags included); else ()."""
-    key = ("required_cased", source, int(flags))
-    found = KEPT.get(key)
-    if found is None:
-        parsed = _sre_parser.parse(source, flags)
-        found = () if (flags | parsed.state.flags) & _IGNORECASE else _required(list(parsed))
-        KEPT.add(key, found)
-    return found  # type: ignore[no-any-return]
+    return _kept("required_cased", source, flags)  # type: ignore[no-any-return]
 
 
 def leading(source: str, flags: int) -> tuple[bool, str]:
     """How every match begins: (at a word boundary, the literal text it starts with; "" if none, or
     if the expression ignores case, inline flags included)."""
-    key = ("leading", source, int(flags))
+    return _kept("leading", source, flags)  # type: ignore[no-any-return]
+
+
+def _kept(kind: str, source: str, flags: int) -> object:
+    """A fact of one kind about an expression: kept from an earlier run, else read off its tree now."""
+    key = (kind, source, int(flags))
     found = KEPT.get(key)
     if found is None:
         parsed = _sre_parser.parse(source, flags)
-        found = (False, "") if (flags | parsed.state.flags) & _IGNORECASE else _leading(list(parsed))
+        folds = bool((flags | parsed.state.flags) & _IGNORECASE)
+        if kind == "leading":
+            found = (False, "") if folds else _leading(list(parsed))
+        else:
+            found = () if folds and kind == "required_cased" else _required(list(parsed))
         KEPT.add(key, found)
-    return found  # type: ignore[no-any-return]
+    return found
 
 
 def _leading(items: list[tuple[object, object]]) -> tuple[bool, str]:

@@ -2,10 +2,11 @@
 
 Lists of expressions (phase phrases, remote-host forms) are searched over every diagnostic and
 often over a whole bounce's text, and most find nothing. Each expression's required literals
-come from its own parse tree (bot.reading.retree), so a gate never disagrees with its expression: a text that lacks
-all of them cannot match. Under IGNORECASE the literals are compared lower-cased, and only when
-they are ASCII and the text has none of the four non-ASCII letters that the re module matches
-to ASCII ones (ı ſ K İ, which lower() keeps apart).
+come from its own parse tree (bot.reading.retree), so a gate never disagrees with its expression:
+a text that lacks all of them cannot match. Under IGNORECASE (inline ``(?i)`` too) the literals
+are compared lower-cased, and only when their letters are ASCII or have no case (kana, kanji)
+and the text has none of the four non-ASCII letters that the re module matches to ASCII ones
+(ı ſ K İ, which lower() keeps apart).
 """
 
 from __future__ import annotations

@@ -111,7 +111,9 @@ def parse(msg: Message) -> Bounce | None:
     texts = paragraphs(readable)
     per_message, blocks = c.dsn_fields(c.status_text(msg))
     head = readable[:2000]
-    delayed = bool(_DELAYED.search(msg.subject, c.comparable(msg.subject)) or _DELAYED.search(head, c.comparable(head)))
+    delayed = bool(
+        _DELAYED.search(msg.subject, c.comparable(msg.subject)) or _DELAYED.search(head, c.comparable(head))
+    )
     failures: list[Failure] = []
     for block in blocks:
         addr = c.recipient_of(block)
