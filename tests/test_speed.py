@@ -494,3 +494,67 @@ def test_every_dataclass_has_a_docstring() -> None:
                 if any("dataclass" in ast.unparse(d) for d in node.decorator_list):
                     missing.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name}")
     assert missing == []
+
+
+def test_the_collector_waits_out_start_up_and_runs_while_the_batch_decodes(tmp_path: Path) -> None:
+    """`mxcheck bounce` starts with the collector paused; it runs again in parent and worker once they
+    decode, and after the run; a collector that was off before stays off."""
+    probe = (
+        "import gc, json, os, sys\n"
+        "import bot.cli.offline as offline\n"
+        "from bot.cli import main\n"
+        "real = offline._render\n"
+        "def seen(item, options):\n"
+        "    r = real(item, options)\n"
+        "    sys.stderr.write(f'GC {os.getpid()} {gc.isenabled()}\\n')\n"
+        "    return r\n"
+        "offline._render = seen\n"
+        "main(['bounce', '--json', '--no-dns', *sys.argv[2:]])\n"
+        "sys.stderr.write(f'AFTER {gc.isenabled()}\\n')\n"
+        "if sys.argv[1] == 'off':\n"
+        "    gc.disable()\n"
+        "    main(['bounce', '--json', '--no-dns', sys.argv[2]])\n"
+        "    sys.stderr.write(f'STAYS {gc.isenabled()}\\n')\n"
+    )
+    paths = _batch(tmp_path)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MXCHECK_")}
+    env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
+    proc = subprocess.run(
+        [sys.executable, "-c", probe, "off", *paths], capture_output=True, text=True, cwd=ROOT, env=env, timeout=120
+    )
+    states: dict[str, list[bool]] = {}
+    for line in proc.stderr.partition("AFTER")[0].splitlines():  # the first run's lines
+        if line.startswith("GC "):
+            _, pid, on = line.split()
+            states.setdefault(pid, []).append(on == "True")
+    assert len(states) == 2, proc.stderr  # the parent and its worker both decoded
+    # Paused for each process's first chunk (the knowledge loads there), running after it.
+    assert all(not seen[0] and all(seen[8:]) for seen in states.values()), {p: "".join("01"[x] for x in s) for p, s in states.items()}
+    assert any(len(seen) > 8 for seen in states.values()), states
+    assert "AFTER True" in proc.stderr and "STAYS False" in proc.stderr, proc.stderr
+
+
+def test_the_collector_runs_again_before_dns_work() -> None:
+    """The DNS commands resume the collector before their event loop starts (asyncio makes cycles)."""
+    from bot.cli import batch, collector
+
+    collector.pause()
+    try:
+        assert not __import__("gc").isenabled()
+        calls: list[bool] = []
+        real = __import__("asyncio").run
+
+        def run(coro: object) -> int:
+            calls.append(__import__("gc").isenabled())
+            coro.close()  # type: ignore[attr-defined]
+            return 0
+
+        __import__("asyncio").run = run
+        try:
+            batch.domain_command(["example.org"], Options(lang=Lang.EN, json=True, dns=True))
+        finally:
+            __import__("asyncio").run = real
+        assert calls == [True]
+    finally:
+        collector.resume()
+        __import__("gc").enable()

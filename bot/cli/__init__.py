@@ -11,9 +11,15 @@ from collections.abc import Sequence
 
 def main(argv: Sequence[str] | None = None) -> int:
     """The `mxcheck` console script (imports the command line only when it runs)."""
-    from bot.cli.deferred import defer
+    from bot.cli import collector
 
-    defer()
-    from bot.cli.main import main as run
+    collector.pause()  # until the work begins (bot.cli.collector)
+    try:
+        from bot.cli.deferred import defer
 
-    return run(argv)
+        defer()
+        from bot.cli.main import main as run
+
+        return run(argv)
+    finally:
+        collector.resume()

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Sequence
 
+from bot.cli import collector
 from bot.cli.inputs import Source, count, sources
 from bot.cli.output import Options, Output, ReadFailure, shown
 from bot.errors import InputError
@@ -37,12 +38,15 @@ def bounce_command(paths: Sequence[str], options: Options, *, stdin: BinaryIO) -
         return _offline(paths, options, stdin)
     import asyncio
 
+    collector.resume()  # asyncio's loop makes cycles as it goes: the collector runs from here
     return asyncio.run(run_bounces(paths, options, stdin=stdin))
 
 
 def domain_command(names: Sequence[str], options: Options) -> int:
     """`mxcheck domain`: check each name; returns how many were not valid domains."""
     import asyncio
+
+    collector.resume()
 
     return asyncio.run(run_domains(names, options))
 

@@ -30,6 +30,7 @@ import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 
+from bot.cli import collector
 from bot.cli.inputs import Source
 from bot.cli.output import Options, Output, ReadFailure, Rendered, rendered
 from bot.errors import InputError
@@ -135,11 +136,12 @@ _frozen = False
 def _settle() -> None:
     """After a process's first chunk: what is loaded by then (knowledge, compiled patterns) lives as
     long as the process, so the collector need not walk it again on each full collection (a few % of
-    a batch)."""
+    a batch); then the collector paused for start-up runs again."""
     global _frozen
     if not _frozen:
         _frozen = True
         gc.freeze()
+        collector.resume()
 
 
 def _here(chunks: Iterable[list[Item]], out: Output) -> None:

@@ -54,6 +54,10 @@ _QP_SOFT = lazy(r"=\n")
 _CR_RUN = lazy(rb"\r{1,100}\n")
 _QP_ESCAPE = lazy(r"=[0-9A-F]{2}")
 _BOUNDARY_LINE = lazy(r"^--[^\s]{6,200}$", re.MULTILINE)
+# A pasted part's fields: its type and its transfer encoding.
+_PART_TYPE = lazy(r"content-type:\s{0,5}([\w.+-]{1,60}/[\w.+-]{1,60})", re.IGNORECASE)
+_PART_BASE64 = lazy(r"content-transfer-encoding:\s{0,5}base64", re.IGNORECASE)
+_PART_QP = lazy(r"content-transfer-encoding:\s{0,5}quoted-printable", re.IGNORECASE)
 _PART_HEADER = lazy(
     r"\A(?:Content-[A-Za-z-]{1,40}:[^\n]{0,500}\n(?:[ \t][^\n]{0,500}\n){0,5}){1,6}\n", re.IGNORECASE
 )
@@ -287,12 +291,12 @@ def _paste_parts(text: str) -> list[Part]:
         ctype = "text/plain"
         if head:
             block = head.group(0)
-            found = re.search(r"content-type:\s{0,5}([\w.+-]{1,60}/[\w.+-]{1,60})", block, re.IGNORECASE)
+            found = _PART_TYPE.search(block)
             ctype = found.group(1).lower() if found else ctype
             body = body[head.end() :]
-            if re.search(r"content-transfer-encoding:\s{0,5}base64", block, re.IGNORECASE):
+            if _PART_BASE64.search(block):
                 body = _maybe_base64(body)
-            elif re.search(r"content-transfer-encoding:\s{0,5}quoted-printable", block, re.IGNORECASE):
+            elif _PART_QP.search(block):
                 body = decode_bytes(quopri.decodestring(body.encode("utf-8", "surrogateescape")))
         if body.strip():
             parts.append(Part(ctype, _clean(body)))

@@ -18,6 +18,7 @@ from bot.reading.parsers import _common as c
 from bot.vocab import Action, Phase
 
 _NEVER = lazy(r"(?!)")
+_TO = lazy(r"^to:[ \t]{0,20}([^\n]{1,500})", re.I | re.M)  # To: someone@example.net (a fallback recipient)
 # A pasted report runs on into its delivery-status fields: they are not the reason text.
 _DSN_START = lazy(r"\A(?:Reporting-MTA|Final-Recipient|Original-Recipient|Received-From-MTA):", re.I)
 
@@ -110,7 +111,7 @@ def parse_layout(layout: Layout, msg: Message) -> Bounce | None:
     text = c.readable_text(msg) or msg.text
     found, loose = entries(layout, text)
     if not found and layout.to_fallback and loose:
-        m = re.search(r"^to:[ \t]{0,20}([^\n]{1,500})", c.attached_headers(msg) or text, re.I | re.M)
+        m = _TO.search(c.attached_headers(msg) or text)
         if m:
             found = [(m.group(1), [])]
     delayed = bool(layout.delayed.search(msg.subject) or layout.delayed.search(text[:3000]))

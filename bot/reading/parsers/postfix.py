@@ -96,13 +96,14 @@ def _wraps_reply(so_far: str, line: str) -> bool:
 _MARKUP_LINE = lazy(r"\A\s{0,8}</?(?:div|p|span|br|table|tr|td|html|body|font|a)\b", re.I)
 
 
+# A delivery-status or MIME field that follows a reply: not its continuation.
+_FIELD_LINE = lazy(
+    r"\A(?:Reporting-MTA|Final-Recipient|Original-Recipient|X-Postfix-[\w-]{1,20}|Content-[\w-]{1,30}):"
+)
+
+
 def _looks_like_field(line: str) -> bool:
-    return bool(
-        re.match(
-            r"\A(?:Reporting-MTA|Final-Recipient|Original-Recipient|X-Postfix-[\w-]{1,20}|Content-[\w-]{1,30}):",
-            line,
-        )
-    )
+    return bool(_FIELD_LINE.match(line))
 
 
 def parse(msg: Message) -> Bounce | None:

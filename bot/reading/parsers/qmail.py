@@ -54,6 +54,8 @@ _HOSTS = (
     ),
     lazy(r"Giving up on ([\w.:-]{1,255}[\w])\.?", re.IGNORECASE),
 )
+# Received: (qmail 12345 invoked for bounce); 1 Jan 2020 ...
+_INVOKED = lazy(r"\(qmail \d{1,12} invoked (?:for bounce|from network)")
 _DELAYED = gated(lazy(r"will (?:keep|try again)|not (?:yet )?been delivered|temporary failure", re.IGNORECASE))
 
 
@@ -62,7 +64,7 @@ def detect(msg: Message) -> bool:
     if msg.subject.strip().lower() == "failure notice":
         return True
     if any(
-        k == "received" and re.search(r"\(qmail \d{1,12} invoked (?:for bounce|from network)", v)
+        k == "received" and _INVOKED.search(v)
         for k, v in msg.headers
     ):
         return True

@@ -59,6 +59,8 @@ _STOP = lazy(
 )
 # A markup line: a tag name (letters, digits, '-') then a space, '/' or '>'. "<localhost.localdomain>:
 # Helo command rejected" is a server's reply quoting a host name, not markup.
+# An unindented line that begins a statement of its own: a field, a rule line, a reply code.
+_NEW_STATEMENT = lazy(r"\A(?:[A-Z][\w-]{1,30}:\s|-{2,}|\*{2,}|={2,}|#{2,}|[45]\d\d[ -])")
 _HTML_LINE = lazy(r"\A\s{0,40}</?[A-Za-z!][A-Za-z0-9-]{0,30}(?:[\s/>]|\Z)[^@\n]{0,2000}\Z")
 _LEAD_ADDRESS = lazy(
     r"\A\s{0,8}[<\"']{0,2}([^\s<>\"']{1,254}@[^\s<>\"']{1,254}?)[>\"']{0,2}\s{0,3}(?::|\.\.\.|\s-\s|\()"
@@ -221,7 +223,7 @@ def _with_continuation(lines: list[str], index: int) -> str:
 
 def _starts_new(line: str) -> bool:
     """An unindented line that begins a new statement rather than continuing the one before."""
-    return bool(re.match(r"\A(?:[A-Z][\w-]{1,30}:\s|-{2,}|\*{2,}|={2,}|#{2,}|[45]\d\d[ -])", line))
+    return bool(_NEW_STATEMENT.match(line))
 
 
 def _asks(lines: list[str]) -> bool:
