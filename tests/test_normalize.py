@@ -183,3 +183,15 @@ def test_long_lines_are_cut() -> None:
 
     text = normalize("x" * (MAX_LINE_CHARS * 3)).text
     assert max(len(line) for line in text.split("\n")) <= MAX_LINE_CHARS
+
+
+def test_a_line_at_the_limit_stays_whole_and_one_past_it_is_cut() -> None:
+    """The limit itself: a part of exactly MAX_LINE_CHARS characters is kept, one more is cut (in a
+    whole message too, where each MIME part is cleaned on its own)."""
+    from bot.limits import MAX_LINE_CHARS
+
+    for size, kept in ((MAX_LINE_CHARS, MAX_LINE_CHARS), (MAX_LINE_CHARS + 1, MAX_LINE_CHARS)):
+        line = "550 5.1.1 " + "y" * (size - 10)
+        assert [len(x) for x in normalize(line).text.split("\n")] == [kept]
+        raw = f"From: MAILER-DAEMON@example.org\nSubject: Undelivered\nContent-Type: text/plain\n\n{line}\nshort\n"
+        assert [len(x) for x in normalize(raw.encode()).text.split("\n")][:2] == [kept, 5]

@@ -41,8 +41,9 @@ def fetched(value: str) -> str:
 
 def get(fields: Fields, name: str) -> str | None:
     """The first field called name (any case), as `str(Message.get(name))`; None when there is none."""
+    size = len(name)
     for key, value in fields:
-        if key.lower() == name:
+        if len(key) == size and key.lower() == name:  # lengths first: most names differ, no lower() copy
             return fetched(value)
     return None
 

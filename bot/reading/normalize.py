@@ -124,6 +124,8 @@ def _clean(text: str) -> str:
         text = decode_jis_runs(text)
     if len(text) > MAX_PART_CHARS:
         text = text[:MAX_PART_CHARS]
+    if len(text) <= MAX_LINE_CHARS:  # most parts: no line can be too long
+        return text
     lines = text.split("\n")
     if max(map(len, lines)) <= MAX_LINE_CHARS:
         return text
