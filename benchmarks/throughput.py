@@ -5,7 +5,8 @@
 Whole processes first, as a user runs them, taking turns, median of --runs (default 7) after
 one unmeasured run of each: `mxcheck bounce --json --no-dns DIR` against `perl -MSisimai -e
 'print Sisimai->dump(DIR)'` (both read every file and print JSON), and go-sisimai when a binary
-is given (none is packaged for Debian, so without --go-sisimai the line says it was not run).
+is given (none is packaged for Debian, so without --go-sisimai the line says it was not run;
+benchmarks/go_sisimai/main.go is such a binary, built against a go-sisimai checkout).
 Peak memory is each child's own ru_maxrss (os.wait4). Ends that part with
 ``whole process: mxcheck <t> s, Sisimai <t> s: ratio <r>; at least 2x: yes|no``.
 
