@@ -195,7 +195,9 @@ def test_cached_knowledge_gives_the_same_answers(tmp_path: Path) -> None:
 
     cold = run()
     files = list((tmp_path / "cache" / "mxcheck").glob("*.pickle"))
-    assert {f.name.split("-")[0] for f in files} == {"knowledge", "tables", "regex", "classcode", "retree"}
+    parts = {f.name.split("-")[0] for f in files}
+    assert {p for p in parts if not p.startswith("table_")} == {"knowledge", "regex", "classcode", "retree"}
+    assert {"table_messages", "table_reading"} <= parts  # a table per file: a run loads those it reads
     warm = run()
     for f in files:
         f.write_bytes(f.read_bytes()[:100])
@@ -558,3 +560,26 @@ def test_the_collector_runs_again_before_dns_work() -> None:
     finally:
         collector.resume()
         __import__("gc").enable()
+
+
+def test_a_warm_run_loads_only_the_tables_it_reads(tmp_path: Path) -> None:
+    """With a current cache, a bounce without DNS loads a few of knowledge/'s tables, each from its own file."""
+    probe = (
+        "import sys\n"
+        "from bot.cli import main\n"
+        "from bot.reading import datafiles\n"
+        "main(['bounce', '--json', '--no-dns', sys.argv[1]])\n"
+        "print(datafiles.load_table.cache_info().currsize)\n"
+    )
+    sample = tmp_path / "one.txt"
+    sample.write_text("550 5.1.1 <kenji@example.jp>: Recipient address rejected: User unknown\n")
+    env = {"PATH": "/usr/bin:/bin", "XDG_CACHE_HOME": str(tmp_path / "cache"), "MXCHECK_LANG": "en"}
+    counts = [
+        subprocess.run([sys.executable, "-c", probe, str(sample)], capture_output=True, text=True, cwd=ROOT,
+                       timeout=120, env=env).stdout.split()[-1]
+        for _ in range(2)
+    ]
+    everything = len(list((ROOT / "knowledge").glob("*.toml")))
+    assert everything > 10 and 2 <= int(counts[1]) <= 4  # the words, the reading rules, perhaps codes
+    tables = sorted(p.name.split("-")[0] for p in (tmp_path / "cache" / "mxcheck").glob("table_*.pickle"))
+    assert {"table_messages", "table_reading"} <= set(tables) and len(tables) == len(set(tables)) == int(counts[0])
