@@ -14,6 +14,7 @@ import os
 import pickle
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -438,6 +439,24 @@ def test_a_cache_file_in_use_is_not_forgotten(tmp_path: Path, monkeypatch: pytes
     assert path.exists() and path.stat().st_mtime > old + 86400
 
 
+def test_a_retired_parts_files_are_forgotten_after_a_week(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The one-file tables of older versions go with the week-old sweep; a recent one stays (an older
+    checkout may still use it), and so do other parts' files."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    folder = tmp_path / "mxcheck"
+    folder.mkdir()
+    time_now = time.time()
+    old = time_now - 10 * 86400
+    for name in ("tables-aaa.pickle", "tables-bbb.pickle", "knowledge-aaa.pickle"):
+        (folder / name).write_bytes(b"x")
+        os.utime(folder / name, (old, old))
+    os.utime(folder / "tables-bbb.pickle", (time_now, time_now))
+    kcache.store_part("table_messages", "k1", {"v": 1})
+    assert sorted(p.name for p in folder.glob("*.pickle")) == [
+        "knowledge-aaa.pickle", "table_messages-k1.pickle", "tables-bbb.pickle"
+    ]
+
+
 def test_a_run_defers_inspect_until_something_asks_it(tmp_path: Path) -> None:
     """`mxcheck bounce` never imports inspect, typing or email; a dataclass without a docstring still
     gets its signature from inspect."""
@@ -499,67 +518,113 @@ def test_every_dataclass_has_a_docstring() -> None:
 
 
 def test_the_collector_waits_out_start_up_and_runs_while_the_batch_decodes(tmp_path: Path) -> None:
-    """`mxcheck bounce` starts with the collector paused; it runs again in parent and worker once they
-    decode, and after the run; a collector that was off before stays off."""
+    """`mxcheck bounce` starts with the collector paused; it runs again in the parent once its worker is
+    forked and in the worker after its first chunk, in a second run in the same process too, and
+    after the run; one that was off stays off."""
     probe = (
         "import gc, json, os, sys\n"
         "import bot.cli.offline as offline\n"
         "from bot.cli import main\n"
+        "offline._cores = lambda: 2  # a parent and one worker, whatever this machine has\n"
         "real = offline._render\n"
         "def seen(item, options):\n"
         "    r = real(item, options)\n"
         "    sys.stderr.write(f'GC {os.getpid()} {gc.isenabled()}\\n')\n"
         "    return r\n"
         "offline._render = seen\n"
-        "main(['bounce', '--json', '--no-dns', *sys.argv[2:]])\n"
+        "sys.stderr.write(f'PARENT {os.getpid()}\\n')\n"
+        "for run in ('FIRST', 'SECOND'):\n"
+        "    sys.stderr.write(run + '\\n')\n"
+        "    main(['bounce', '--json', '--no-dns', *sys.argv[1:]])\n"
         "sys.stderr.write(f'AFTER {gc.isenabled()}\\n')\n"
-        "if sys.argv[1] == 'off':\n"
-        "    gc.disable()\n"
-        "    main(['bounce', '--json', '--no-dns', sys.argv[2]])\n"
-        "    sys.stderr.write(f'STAYS {gc.isenabled()}\\n')\n"
+        "gc.disable()\n"
+        "main(['bounce', '--json', '--no-dns', sys.argv[1]])\n"
+        "sys.stderr.write(f'STAYS {gc.isenabled()}\\n')\n"
     )
     paths = _batch(tmp_path)
     env = {k: v for k, v in os.environ.items() if not k.startswith("MXCHECK_")}
     env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
     proc = subprocess.run(
-        [sys.executable, "-c", probe, "off", *paths], capture_output=True, text=True, cwd=ROOT, env=env, timeout=120
+        [sys.executable, "-c", probe, *paths], capture_output=True, text=True, cwd=ROOT, env=env, timeout=120
     )
-    states: dict[str, list[bool]] = {}
-    for line in proc.stderr.partition("AFTER")[0].splitlines():  # the first run's lines
-        if line.startswith("GC "):
-            _, pid, on = line.split()
-            states.setdefault(pid, []).append(on == "True")
-    assert len(states) == 2, proc.stderr  # the parent and its worker both decoded
-    # Paused for each process's first chunk (the knowledge loads there), running after it.
-    assert all(not seen[0] and all(seen[8:]) for seen in states.values()), {p: "".join("01"[x] for x in s) for p, s in states.items()}
-    assert any(len(seen) > 8 for seen in states.values()), states
+    for run in ("FIRST", "SECOND"):
+        lines = proc.stderr.split(run + "\n", 1)[1].split("SECOND\n")[0].split("AFTER")[0].splitlines()
+        states: dict[str, list[bool]] = {}
+        for line in lines:
+            if line.startswith("GC "):
+                _, pid, on = line.split()
+                states.setdefault(pid, []).append(on == "True")
+        shown = {p: "".join("01"[x] for x in v) for p, v in states.items()}
+        parent = proc.stderr.split("PARENT ", 1)[1].split()[0]
+        assert len(states) == 2 and parent in states, shown  # the parent and its worker both decoded
+        [worker] = set(states) - {parent}
+        # The parent runs its collector from the fork on (the knowledge is loaded and frozen by then);
+        # the worker after its first chunk.
+        assert all(states[parent]), shown
+        assert not states[worker][0] and all(states[worker][8:]) and len(states[worker]) > 8, shown
     assert "AFTER True" in proc.stderr and "STAYS False" in proc.stderr, proc.stderr
 
 
-def test_the_collector_runs_again_before_dns_work() -> None:
+def test_a_parent_that_only_hands_out_chunks_runs_its_collector(tmp_path: Path) -> None:
+    """With many workers the parent may decode nothing itself: its collector runs once they are forked."""
+    probe = (
+        "import gc, sys\n"
+        "import bot.cli.offline as offline\n"
+        "from bot.cli import collector\n"
+        "from bot.cli.inputs import sources\n"
+        "from bot.cli.output import Options, Output\n"
+        "from bot.vocab import Lang\n"
+        "import io\n"
+        "real = offline._Worker.start_reading\n"
+        "def started(self):\n"
+        "    sys.stderr.write(f'AT FORK {gc.isenabled()}\\n')\n"
+        "    real(self)\n"
+        "offline._Worker.start_reading = started\n"
+        "collector.pause()\n"
+        "out = Output(Options(lang=Lang.EN, json=True, dns=False), total=0)\n"
+        "offline.printed(sources(sys.argv[1:], stdin=io.BytesIO()), out, workers=3)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MXCHECK_")}
+    env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
+    proc = subprocess.run(
+        [sys.executable, "-c", probe, *_batch(tmp_path)[: POOL_OVER + 8]],
+        capture_output=True, text=True, cwd=ROOT, env=env, timeout=120,
+    )
+    assert proc.stderr.count("AT FORK True") == 2, proc.stderr  # each worker's reader starts after the resume
+
+
+@pytest.mark.parametrize("command", ["bounce", "domain"])
+def test_the_collector_runs_again_before_dns_work(command: str) -> None:
     """The DNS commands resume the collector before their event loop starts (asyncio makes cycles)."""
+    import asyncio
+    import gc
+
     from bot.cli import batch, collector
 
+    was = gc.isenabled()
+    gc.enable()
     collector.pause()
+    calls: list[bool] = []
+    real = asyncio.run
+
+    def run(coro: object) -> int:
+        calls.append(gc.isenabled())
+        coro.close()  # type: ignore[attr-defined]
+        return 0
+
+    asyncio.run = run  # type: ignore[assignment]
     try:
-        assert not __import__("gc").isenabled()
-        calls: list[bool] = []
-        real = __import__("asyncio").run
-
-        def run(coro: object) -> int:
-            calls.append(__import__("gc").isenabled())
-            coro.close()  # type: ignore[attr-defined]
-            return 0
-
-        __import__("asyncio").run = run
-        try:
-            batch.domain_command(["example.org"], Options(lang=Lang.EN, json=True, dns=True))
-        finally:
-            __import__("asyncio").run = real
+        options = Options(lang=Lang.EN, json=True, dns=True)
+        if command == "bounce":
+            batch.bounce_command(["-"], options, stdin=io.BytesIO(b"x"))
+        else:
+            batch.domain_command(["example.org"], options)
         assert calls == [True]
     finally:
+        asyncio.run = real
         collector.resume()
-        __import__("gc").enable()
+        if not was:
+            gc.disable()
 
 
 def test_a_warm_run_loads_only_the_tables_it_reads(tmp_path: Path) -> None:

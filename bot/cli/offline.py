@@ -141,7 +141,7 @@ def _settle() -> None:
     if not _frozen:
         _frozen = True
         gc.freeze()
-        collector.resume()
+    collector.resume()  # a no-op unless this run paused it (a second run in one process too)
 
 
 def _here(chunks: Iterable[list[Item]], out: Output) -> None:
@@ -166,6 +166,10 @@ def _pooled(chunks: Iterator[list[Item]], out: Output, n: int) -> None:
     if not workers:  # decoded here, one chunk after another
         _here(chunks, out)
         return
+    # The knowledge is loaded and frozen: this process runs its collector from here, whether or not
+    # it decodes a chunk itself (with many workers it may only hand them out); each worker resumes
+    # its own after its first chunk.
+    collector.resume()
     for w in workers:
         w.start_reading()
     pending: deque[tuple[list[Item], _Worker | None, list[Rendered] | _Slot]] = deque()

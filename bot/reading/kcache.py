@@ -147,13 +147,19 @@ def _store(path: str, key: str, value: dict[str, Any]) -> None:
         pass  # a read-only home or full disk: run without the cache
 
 
+# Parts no version writes any more (all tables in one file, before each had its own): their files
+# are forgotten like a part's old keys.
+RETIRED = ("tables",)
+
+
 def _forget_old(kept: str, *, days: float = 7) -> None:
-    """Remove this part's files of other keys not used for a week (another checkout may still use one)."""
+    """Remove this part's files of other keys, and retired parts' files, not used for a week
+    (another checkout may still use one)."""
     folder, name = os.path.split(kept)
-    part = name.split("-", 1)[0]
+    parts = (name.split("-", 1)[0], *RETIRED)
     cutoff = time.time() - days * 86400
     for entry in os.scandir(folder):
-        if entry.name.startswith(f"{part}-") and entry.name.endswith(".pickle") and entry.name != name:
+        if entry.name.split("-", 1)[0] in parts and entry.name.endswith(".pickle") and entry.name != name:
             if entry.stat().st_mtime < cutoff:
                 try:
                     os.unlink(entry.path)

@@ -7,7 +7,6 @@ import re
 from collections.abc import Iterable, Iterator
 
 from bot.reading.lazyre import lazy
-from bot.reading.recipes import compile_pattern
 
 # ----------------------------------------------------------------------------- text folding
 _SPACES = lazy(r"\s{1,4000}")
@@ -50,11 +49,11 @@ def drop_repeated_prefixes(text: str) -> str:
 def _repeated_prefix(code: str, status: str) -> re.Pattern[str]:
     """The prefix `550-5.7.1` as it repeats inside a reply, compiled once per code and status.
 
-    Compiled per message it was a fifth of a pass's compiles; a few dozen pairs occur in practice,
-    so they are kept between runs like the fixed patterns (bot.reading.recipes). Literals around one
-    character class: linear-time.
+    Compiled per message it was a fifth of a pass's compiles; a few dozen pairs occur in practice.
+    Not kept between runs like the fixed patterns: the pairs come from the messages, so a store of
+    them would grow with every new one. Literals around one character class: linear-time.
     """
-    return compile_pattern(r"\s" + re.escape(code) + r"[ -]" + re.escape(status) + r"(?=\s)")
+    return re.compile(r"\s" + re.escape(code) + r"[ -]" + re.escape(status) + r"(?=\s)")
 
 
 def strip_diag_type(text: str) -> str:

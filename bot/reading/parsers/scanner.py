@@ -57,10 +57,10 @@ _STOP = lazy(
     r"|元のメッセージ|オリジナルメッセージ)",
     re.IGNORECASE,
 )
-# A markup line: a tag name (letters, digits, '-') then a space, '/' or '>'. "<localhost.localdomain>:
-# Helo command rejected" is a server's reply quoting a host name, not markup.
 # An unindented line that begins a statement of its own: a field, a rule line, a reply code.
 _NEW_STATEMENT = lazy(r"\A(?:[A-Z][\w-]{1,30}:\s|-{2,}|\*{2,}|={2,}|#{2,}|[45]\d\d[ -])")
+# A markup line: a tag name (letters, digits, '-') then a space, '/' or '>'. "<localhost.localdomain>:
+# Helo command rejected" is a server's reply quoting a host name, not markup.
 _HTML_LINE = lazy(r"\A\s{0,40}</?[A-Za-z!][A-Za-z0-9-]{0,30}(?:[\s/>]|\Z)[^@\n]{0,2000}\Z")
 _LEAD_ADDRESS = lazy(
     r"\A\s{0,8}[<\"']{0,2}([^\s<>\"']{1,254}@[^\s<>\"']{1,254}?)[>\"']{0,2}\s{0,3}(?::|\.\.\.|\s-\s|\()"
