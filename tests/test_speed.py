@@ -31,6 +31,15 @@ SAMPLES = ROOT / "tests" / "samples"
 HEAVY = ("dns", "aiohttp", "asyncio", "concurrent", "multiprocessing", "slack_bolt")
 
 
+def _probe(code: str, args: list[str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    """`python -c code args...` from the project root, with its own cache and no MXCHECK_ settings."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MXCHECK_")}
+    env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
+    return subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=ROOT, env=env, timeout=120
+    )
+
+
 def _modules_after(args: list[str], tmp_path: Path, *, whole: bool = False) -> set[str]:
     """The top-level modules (every module's full name when whole) loaded once `mxcheck ARGS` ran afresh."""
     name = "m" if whole else "m.split('.')[0]"
@@ -272,12 +281,8 @@ def test_workers_are_forked_loaded_and_before_any_message_is_decoded(tmp_path: P
         "offline.printed(sources(sys.argv[1:], stdin=io.BytesIO()), out, workers=2)\n"
         "sys.stderr.write(f'FORKS {seen}\\n')\n"
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MXCHECK_")}
-    env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
     paths = _batch(tmp_path)[: POOL_OVER + 8]
-    proc = subprocess.run(
-        [sys.executable, "-c", code, *paths], capture_output=True, text=True, cwd=ROOT, env=env, timeout=120
-    )
+    proc = _probe(code, paths, tmp_path)
     line = next(x for x in proc.stderr.splitlines() if x.startswith("FORKS "))
     assert line == "FORKS [(True, 1, 0)]", line
     assert [json.loads(x)["source"] for x in proc.stdout.splitlines()] == paths
@@ -541,12 +546,7 @@ def test_the_collector_waits_out_start_up_and_runs_while_the_batch_decodes(tmp_p
         "main(['bounce', '--json', '--no-dns', sys.argv[1]])\n"
         "sys.stderr.write(f'STAYS {gc.isenabled()}\\n')\n"
     )
-    paths = _batch(tmp_path)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MXCHECK_")}
-    env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
-    proc = subprocess.run(
-        [sys.executable, "-c", probe, *paths], capture_output=True, text=True, cwd=ROOT, env=env, timeout=120
-    )
+    proc = _probe(probe, _batch(tmp_path), tmp_path)
     for run in ("FIRST", "SECOND"):
         lines = proc.stderr.split(run + "\n", 1)[1].split("SECOND\n")[0].split("AFTER")[0].splitlines()
         states: dict[str, list[bool]] = {}
@@ -584,12 +584,7 @@ def test_a_parent_that_only_hands_out_chunks_runs_its_collector(tmp_path: Path) 
         "out = Output(Options(lang=Lang.EN, json=True, dns=False), total=0)\n"
         "offline.printed(sources(sys.argv[1:], stdin=io.BytesIO()), out, workers=3)\n"
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MXCHECK_")}
-    env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
-    proc = subprocess.run(
-        [sys.executable, "-c", probe, *_batch(tmp_path)[: POOL_OVER + 8]],
-        capture_output=True, text=True, cwd=ROOT, env=env, timeout=120,
-    )
+    proc = _probe(probe, _batch(tmp_path)[: POOL_OVER + 8], tmp_path)
     assert proc.stderr.count("AT FORK True") == 2, proc.stderr  # each worker's reader starts after the resume
 
 
