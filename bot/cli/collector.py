@@ -2,8 +2,9 @@
 
 Start-up (imports, the knowledge) makes tens of thousands of objects that live as long as the
 process, and the collector walked them again and again as they came: 7% of a one-message run's
-instructions (16 M of 244 M under callgrind). bot.cli pauses it before its imports; bot.cli.offline
-resumes it after a process's first chunk (what is loaded by then is frozen first), bot.cli.batch
+instructions (16 M of 244 M under callgrind). bot.cli pauses it before its imports. bot.cli.offline
+resumes it once what is loaded is frozen: in a pooled batch's parent right after it forks its
+workers, in each worker and in an unpooled run after the first chunk. bot.cli.batch resumes it
 before DNS work, and bot.cli at the end of the run at the latest. A collector that was off
 already stays off.
 """
