@@ -215,26 +215,18 @@ _PRODUCTS: tuple[tuple[str, tuple[tuple[str, str], ...], tuple[_Marker, ...], _R
 )
 
 
-# Every product's markers at once: most messages hold none, and one pass over them all then
-# answers for the ~13 products (the loop below still decides which product comes first).
-_ALL_HEADERS: dict[str, tuple[str, ...]] = {
-    h: tuple(v for _, headers, _, _ in _PRODUCTS for name, v in headers if name == h)
-    for h in dict.fromkeys(name for _, headers, _, _ in _PRODUCTS for name, _ in headers)
-}
-_ALL_WORDS = tuple(m for _, _, markers, _ in _PRODUCTS for m in markers if isinstance(m, str))
-_ALL_PATTERNS = tuple(m for _, _, markers, _ in _PRODUCTS for m in markers if not isinstance(m, str))
+# Every product's headers and markers at once (sentences before expressions): most messages
+# hold none, and one pass over them all then answers for the ~13 products (the loop below still
+# decides which product comes first).
+_ALL_HEADERS = tuple(pair for _, headers, _, _ in _PRODUCTS for pair in headers)
+_ALL_MARKERS = tuple(
+    sorted((m for _, _, markers, _ in _PRODUCTS for m in markers), key=lambda m: not isinstance(m, str))
+)
 
 
 def _any_product(msg: Message, text: str) -> bool:
     """Whether any product's header or sentence is there (the loop in _product says which)."""
-    low = c.lowered(text)
-    if any(word in low for word in _ALL_WORDS):
-        return True
-    for header, values in _ALL_HEADERS.items():
-        found = msg.header(header, "\x00")
-        if found != "\x00" and any(v in found.lower() for v in values):
-            return True
-    return any(m.search(text, c.comparable(text)) for m in _ALL_PATTERNS)
+    return _has(text, _ALL_MARKERS) or any(_header(msg, h, value) for h, value in _ALL_HEADERS)
 
 
 def _product(msg: Message, text: str) -> tuple[str, _Reader] | None:
